@@ -1,0 +1,122 @@
+"""Plain data passed between the library's layers and returned to callers.
+
+Nothing here knows about Whoosh, click or rich: these are the shapes that extraction,
+structure, metadata, indexing and search agree on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Page:
+    """One page (PDF) or one block of a paged-less format, with clean text."""
+
+    number: int | None
+    text: str
+
+
+@dataclass
+class Extracted:
+    """The clean text of one source document, as extraction produced it.
+
+    A file usually yields one; a JSONL feed yields one per record (``record_id`` set).
+    """
+
+    pages: list[Page]
+    record_id: str | None = None
+    title: str | None = None
+    pages_without_text: int = 0
+    converted_from: str | None = None  # legacy encoding the text was converted from
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.pages)
+
+
+@dataclass
+class Passage:
+    """A unit of retrieval: an article or section of a document, with its label and page."""
+
+    ordinal: int
+    label: str  # "Điều 5", "3.2", "II", "Chương I", "" for the preamble, "đoạn 3" for windows
+    page: int | None
+    text: str
+
+
+@dataclass
+class Relation:
+    """A reference from one document to another, read from a sentence of its text."""
+
+    kind: str  # can_cu | sua_doi | thay_the | bai_bo | huong_dan | het_hieu_luc | tham_chieu
+    target: str  # normalized number, e.g. "294-qđ/tw"
+    target_raw: str  # as written, e.g. "294-QĐ/TW"
+    sentence: str
+
+
+@dataclass
+class DocMeta:
+    """Metadata read from a document's own text. Missing values stay None, never guessed."""
+
+    number: str | None = None  # display form, e.g. "294-QĐ/TW", "15/2020/NĐ-CP"
+    number_raw: str | None = None  # as written, e.g. "Số: 294 - QĐ/TW"
+    number_missing: bool = False  # the document has a number line with a blank number (draft)
+    doc_type: str | None = None  # "Quy định", "Hướng dẫn", ... from the title line
+    issuer: str | None = None  # "Ban Chấp hành Trung ương"
+    place: str | None = None
+    date: str | None = None  # ISO YYYY-MM-DD
+    title: str | None = None  # subject line, e.g. "Thi hành Điều lệ Đảng"
+    signer: str | None = None
+    signing_authority: str | None = None  # "T/M Ban Chấp hành Trung ương", "KT. Bộ trưởng"
+    signer_title: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    secrecy: str | None = None
+    urgency: str | None = None
+    relations: list[Relation] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    """One search result row: a document with its best passage."""
+
+    rank: int
+    score: float
+    doc_id: str
+    path: str
+    number: str | None
+    doc_type: str | None
+    title: str | None
+    date: str | None
+    issuer: str | None
+    section: str
+    page: int | None
+    snippet: str  # plain text; highlighted spans are in ``highlights``
+    highlights: list[tuple[int, int]]  # character spans of matched words inside ``snippet``
+    other_hits: int
+    record_id: str | None = None
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int  # matching documents
+    hits: list[Hit]
+
+
+@dataclass
+class Failure:
+    path: str
+    reason: str
+
+
+@dataclass
+class IndexReport:
+    indexed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)
+    documents: int = 0
+    passages: int = 0
+    seconds: float = 0.0
