@@ -53,6 +53,8 @@ def _tone_position(lower: str) -> int | None:
     j = i
     while j < len(lower) and lower[j] in _VOWELS:
         j += 1
+    if any(ch in _VOWELS for ch in lower[j:]):
+        return None  # two vowel groups: not one Vietnamese syllable (café, radio)
     cluster = range(i, j)
     marked = [k for k in cluster if lower[k] in _MARKED]
     if marked:
