@@ -1,0 +1,115 @@
+"""Reading documents into clean text: ``extract`` is the single entry point of this package.
+
+Every failure is an ExtractionError whose message is a one-line reason a user can act on; no
+parser exception escapes. The format comes from the content (magic bytes) first and the file
+name second, so a DOCX saved as ``.pdf`` is still read and an HTML page saved as ``.pdf`` is
+named for what it is.
+"""
+from __future__ import annotations
+
+import errno
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+from searchdocs.errors import ExtractionError
+from searchdocs.models import Extracted
+
+from .docx import extract_docx
+from .pdf import extract_pdf
+from .sniff import HEAD_BYTES, describe, sniff
+from .text import extract_jsonl, extract_text
+
+__all__ = ["SUPPORTED_SUFFIXES", "extract"]
+
+# What a folder walk should pick up (compare with ``path.suffix.lower()``).
+SUPPORTED_SUFFIXES = frozenset({".pdf", ".docx", ".doc", ".rtf", ".txt", ".md", ".jsonl"})
+
+# Suffixes that promise a binary format: without its magic bytes the file is refused.
+_CLAIMED = {".pdf": "a PDF", ".doc": "a Word .doc", ".rtf": "an RTF file"}
+
+
+def extract(path: Path, max_bytes: int | None = None) -> list[Extracted]:
+    """Clean text of a document: one Extracted per file, or one per record for ``.jsonl``.
+
+    PDF pages keep their 1-based numbers; DOCX and text give one Page with ``number=None``.
+    A PDF with no text layer is returned (``pages_without_text`` counts the empty pages), not refused.
+    ``max_bytes`` refuses larger files before reading them.
+    Raises ExtractionError for anything unreadable: missing, empty, too large, unreadable,
+    unsupported, damaged, encrypted with a password, or hostile (zip bomb, XML entities).
+    """
+    path = Path(path)
+    _check_file(path, max_bytes)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+        kind = sniff(path, head) or _kind_from_suffix(path, head)
+        return _EXTRACTORS[kind](path)
+    except PermissionError as exc:
+        raise ExtractionError("cannot read: permission denied") from exc
+    except OSError as exc:
+        raise ExtractionError(f"cannot read: {exc.strerror or exc}") from exc
+
+
+def _check_file(path: Path, max_bytes: int | None) -> None:
+    """Refuse what is not a readable regular file of an acceptable size, without reading it."""
+    try:
+        info = path.stat()
+    except FileNotFoundError as exc:
+        reason = "broken symbolic link" if path.is_symlink() else "no such file"
+        raise ExtractionError(f"cannot read: {reason}") from exc
+    except PermissionError as exc:
+        raise ExtractionError("cannot read: permission denied") from exc
+    except OSError as exc:
+        reason = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        raise ExtractionError(f"cannot read: {reason}") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise ExtractionError("not a file: is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise ExtractionError("not a regular file (device, pipe or socket)")
+    if info.st_size == 0:
+        raise ExtractionError("empty file (0 bytes)")
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise ExtractionError(
+            f"file too large: {info.st_size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB"
+        )
+
+
+def _kind_from_suffix(path: Path, head: bytes) -> str:
+    """The format a file's name promises, when its content proved nothing."""
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".md"):
+        return "text"
+    if suffix == ".jsonl":
+        return "jsonl"
+    if suffix == ".docx":
+        return "docx"  # its own guards say whether it is a zip at all
+    if suffix in _CLAIMED:
+        raise ExtractionError(f"not {_CLAIMED[suffix]}: {describe(head)}")
+    raise ExtractionError(f"unsupported file type: {suffix or 'no extension'}")
+
+
+def _extract_doc(path: Path) -> list[Extracted]:
+    try:
+        from .doc import extract_doc
+    except ImportError as exc:
+        raise ExtractionError("Word .doc files are not supported yet") from exc
+    return extract_doc(path)
+
+
+def _extract_rtf(path: Path) -> list[Extracted]:
+    try:
+        from .rtf import extract_rtf
+    except ImportError as exc:
+        raise ExtractionError("RTF files are not supported yet") from exc
+    return extract_rtf(path)
+
+
+_EXTRACTORS: dict[str, Callable[[Path], list[Extracted]]] = {
+    "pdf": extract_pdf,
+    "docx": extract_docx,
+    "doc": _extract_doc,
+    "rtf": _extract_rtf,
+    "text": extract_text,
+    "jsonl": extract_jsonl,
+}
