@@ -1,0 +1,26 @@
+"""searchdocs: full-text search for Vietnamese Party and state documents.
+
+The public API, on which the command line is built::
+
+    from searchdocs import index_paths, open_index
+
+    report = index_paths("index", ["corpus"])
+    with open_index("index") as ix:
+        for hit in ix.search("chuyen sinh hoat dang", limit=5).hits:
+            print(hit.number, hit.section, hit.page, hit.snippet)
+"""
+from __future__ import annotations
+
+from .errors import SearchdocsError
+from .indexer import index_paths
+from .models import DocMeta, Hit, IndexReport, Passage, SearchResult
+from .search import Index
+
+
+def open_index(directory: str = "index") -> Index:
+    """Open an index for searching; raises ``NoIndexError`` if there is none yet."""
+    return Index(directory)
+
+
+__all__ = ["open_index", "index_paths", "Index", "Hit", "SearchResult", "IndexReport",
+           "DocMeta", "Passage", "SearchdocsError"]

@@ -1,0 +1,145 @@
+"""Parsing the query language into plain parts, then into a Whoosh query.
+
+Syntax: words (ranked, not all required), ``"exact phrase"`` (required), ``-word`` and
+``-"phrase"`` (excluded), ``OR`` between phrases (either is enough). A document number anywhere
+("294-QĐ/TW", "21 - nq/tw", "Quy định 294") puts that document first. The text goes through the
+same normalization as documents, so tone-mark style and NFD input do not change the result.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from .analysis import fold_token, syllables
+from .errors import QuerySyntaxError
+from .normalize import fold, normalize_query
+from .numbers import find_numbers
+
+ACCENT_BOOST = 1.5  # an exact accented syllable outranks one that only matches folded
+BIGRAM_BOOST = 1.0
+ACCENTED_BIGRAM_BOOST = 1.0
+NUMBER_BOOST = 40.0  # the document whose number is in the query comes first
+MENTION_BOOST = 4.0  # passages that cite the number come next
+
+_ITEM = re.compile(r'(-?)"([^"]*)"|(\S+)')
+# "Quy định 294", "nghi quyet so 21", "HD 38": a type name or abbreviation, then a number.
+_TYPES = {
+    "nghi quyet": "nq", "chi thi": "ct", "quy dinh": "qd", "quyet dinh": "qd", "ket luan": "kl",
+    "huong dan": "hd", "thong bao": "tb", "nghi dinh": "nd", "thong tu": "tt", "cong van": "cv",
+    "ke hoach": "kh", "bao cao": "bc", "to trinh": "ttr", "quy che": "qc", "thong tri": "tt",
+    "chuong trinh": "ctr",
+}
+_ABBRS = {"nq", "ct", "qd", "qdi", "kl", "hd", "tb", "nd", "tt", "cv", "kh", "bc", "ttr", "qc", "ctr"}
+_TYPED_NUMBER = re.compile(
+    r"\b(" + "|".join(sorted(list(_TYPES) + list(_ABBRS), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,5})\b"
+)
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # normalized query text
+    words: list[str] = field(default_factory=list)  # lower-case syllables, ranked
+    phrases: list[list[list[str]]] = field(default_factory=list)  # required groups of OR-ed phrases
+    excluded: list[list[str]] = field(default_factory=list)  # excluded words/phrases
+    number_keys: list[str] = field(default_factory=list)  # full keys: 294-qd/tw
+    short_keys: list[str] = field(default_factory=list)  # type+number: 294-qd
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.phrases or self.number_keys or self.short_keys)
+
+    def highlight_terms(self) -> set[str]:
+        """Folded syllables worth highlighting in snippets."""
+        terms = {fold_token(w) for w in self.words}
+        for group in self.phrases:
+            for phrase in group:
+                terms.update(fold_token(w) for w in phrase)
+        return terms
+
+
+def parse(text: str) -> ParsedQuery:
+    """Split a query into words, phrases, exclusions and document numbers."""
+    norm = normalize_query(text).strip()
+    if norm.count('"') % 2:
+        col = norm.rfind('"') + 1
+        raise QuerySyntaxError(f'unclosed quote at column {col} of the query: add the closing "')
+    parsed = ParsedQuery(norm)
+    pending_or = False
+    for m in _ITEM.finditer(norm):
+        negative, phrase, word = m.group(1), m.group(2), m.group(3)
+        if word == "OR":
+            pending_or = bool(parsed.phrases)
+            continue
+        if word is not None and word.startswith("-") and len(word) > 1:
+            parsed.excluded.append(syllables(word[1:]))
+            pending_or = False
+            continue
+        if phrase is not None:
+            tokens = syllables(phrase)
+            if not tokens:
+                continue
+            if negative:
+                parsed.excluded.append(tokens)
+            elif pending_or:
+                parsed.phrases[-1].append(tokens)
+            else:
+                parsed.phrases.append([tokens])
+            pending_or = False
+            continue
+        parsed.words.extend(syllables(word))
+        pending_or = False
+    for n in find_numbers(norm.upper()):
+        parsed.number_keys.append(n.key)
+    folded = fold(norm).lower()
+    for m in _TYPED_NUMBER.finditer(folded):
+        abbr = _TYPES.get(m.group(1), m.group(1))
+        parsed.short_keys.append(f"{int(m.group(2))}-{abbr}")
+    parsed.number_keys = list(dict.fromkeys(parsed.number_keys))
+    parsed.short_keys = [k for k in dict.fromkeys(parsed.short_keys)
+                         if not any(n.startswith(k + "/") for n in parsed.number_keys)]
+    if parsed.is_empty:
+        if parsed.excluded:
+            raise QuerySyntaxError("the query only excludes words: add at least one word to search for")
+        raise QuerySyntaxError("the query is empty: type words, a \"phrase\" or a document number")
+    return parsed
+
+
+def _word_terms(words: list[str]) -> list[wq.Query]:
+    terms: list[wq.Query] = []
+    for w in words:
+        f = fold_token(w)
+        terms.append(wq.Term("body", f))
+        if f != w:
+            terms.append(wq.Term("body", w, boost=ACCENT_BOOST))
+    for a, b in zip(words, words[1:]):
+        fa, fb = fold_token(a), fold_token(b)
+        terms.append(wq.Term("bigrams", f"{fa}_{fb}", boost=BIGRAM_BOOST))
+        if (fa, fb) != (a, b):
+            terms.append(wq.Term("bigrams", f"{a}_{b}", boost=ACCENTED_BIGRAM_BOOST))
+    return terms
+
+
+def _phrase(tokens: list[str]) -> wq.Query:
+    return wq.Term("body", tokens[0]) if len(tokens) == 1 else wq.Phrase("body", tokens)
+
+
+def to_whoosh(parsed: ParsedQuery) -> wq.Query:
+    """The Whoosh query for a parsed query (filters are applied separately)."""
+    should: list[wq.Query] = _word_terms(parsed.words)
+    for group in parsed.phrases:
+        for phrase in group:
+            should.extend(_word_terms(phrase))
+    for key in parsed.number_keys:
+        should.append(wq.Term("docnum", key, boost=NUMBER_BOOST))
+        should.append(wq.Term("body", key, boost=MENTION_BOOST))
+    for key in parsed.short_keys:
+        should.append(wq.Term("docnum", key, boost=NUMBER_BOOST))
+    ranked: wq.Query = wq.Or(should) if should else wq.Every()
+    if parsed.phrases:
+        required = wq.And([wq.Or([_phrase(p) for p in group]) for group in parsed.phrases])
+        ranked = wq.AndMaybe(required, ranked)
+    if parsed.excluded:
+        ranked = wq.AndNot(ranked, wq.Or([_phrase(t) for t in parsed.excluded]))
+    return ranked

@@ -1,0 +1,195 @@
+"""Ranked search over passages, grouped into one row per document, with snippets."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import sorting
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+
+from .analysis import fold_token
+from .errors import DocumentNotFound
+from .models import Hit, SearchResult
+from .query import ParsedQuery, parse, to_whoosh
+from .store import open_index
+
+SNIPPET_CHARS = 240
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class DocRecord:
+    """A document as stored in the index: identity, file facts and metadata."""
+
+    doc_id: str
+    path: str
+    sha: str
+    facts: dict
+
+    @property
+    def meta(self) -> dict:
+        return self.facts["meta"]
+
+
+def snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """The window of ``text`` densest in query terms, and the spans of matched words inside it.
+
+    Matching is on folded syllables, so an unaccented query highlights the accented original.
+    """
+    matches = [(m.start(), m.end()) for m in _WORD.finditer(text) if fold_token(m.group().lower()) in terms]
+    flat = " ".join(text.split())
+    if not matches:
+        cut = flat[:width]
+        return (cut + "…" if len(flat) > width else cut), []
+    best, best_count, j = 0, 0, 0
+    for i, (start, _) in enumerate(matches):
+        while matches[j][0] < start - width:
+            j += 1
+        if i - j + 1 > best_count:
+            best, best_count = j, i - j + 1
+    start = max(0, matches[best][0] - 40)
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    end = min(len(text), start + width)
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    window = text[start:end]
+    # Collapse whitespace while keeping highlight offsets right.
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos_map: dict[int, int] = {}
+    prev_space = False
+    for k, ch in enumerate(window):
+        pos_map[k] = len(out)
+        if ch.isspace():
+            if not prev_space and out:
+                out.append(" ")
+            prev_space = True
+        else:
+            out.append(ch)
+            prev_space = False
+    pos_map[len(window)] = len(out)
+    for s, e in matches:
+        if s >= start and e <= end:
+            spans.append((pos_map[s - start], pos_map[e - start]))
+    result = "".join(out).strip()
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix) - (len("".join(out)) - len("".join(out).lstrip()))
+    spans = [(s + shift, e + shift) for s, e in spans]
+    return prefix + result + suffix, spans
+
+
+def select_section(passages: list[dict], label: str) -> list[dict]:
+    """Passages of a section by its label, accent- and case-insensitively, children included.
+
+    "Điều 4" selects the passage labelled "Điều 4" (and "Điều 4 (tiếp)"); "1.2" selects 1.2 and
+    1.2.x; a label that names an article inside a section ("2 (Điều 3)") matches "Điều 3" too.
+    """
+    want = " ".join(fold_token(label.lower()).split()).rstrip(".")
+    chosen = []
+    for p in passages:
+        have = " ".join(fold_token((p["section"] or "").lower()).split())
+        inner = re.findall(r"\((dieu \d+)", have)
+        if (have == want or have.startswith(want + " ") or have.startswith(want + ".")
+                or want in inner):
+            chosen.append(p)
+    return chosen
+
+
+class Index:
+    """An open index: search, batch search, look-ups. Use as a context manager or call close()."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self._ix = open_index(self.directory)
+        self._searcher: Searcher = self._ix.searcher(weighting=BM25F())
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- documents -------------------------------------------------------------------------
+
+    def record(self, doc_id: str) -> DocRecord | None:
+        fields = self._searcher.document(pid=f"d:{doc_id}")
+        if fields is None:
+            return None
+        return DocRecord(fields["doc_id"], fields["path"], fields["sha"], json.loads(fields["meta"]))
+
+    def records(self) -> Iterator[DocRecord]:
+        for fields in self._searcher.documents(kind="d"):
+            yield DocRecord(fields["doc_id"], fields["path"], fields["sha"], json.loads(fields["meta"]))
+
+    def find_document(self, ref: str) -> DocRecord:
+        """A document by id, path, record id or number in any spelling."""
+        rec = self.record(ref)
+        if rec is not None:
+            return rec
+        from .numbers import number_key
+
+        key = number_key(ref.upper()) or number_key(ref)
+        wanted = str(Path(ref).resolve()) if ref else ""
+        for r in self.records():
+            number = r.meta.get("number")
+            if r.path == wanted or r.facts.get("record_id") == ref or r.doc_id.startswith(ref + ":"):
+                return r
+            if key and number and number_key(number) == key:
+                return r
+        raise DocumentNotFound(f"no document {ref!r} in the index: try `searchdocs search {ref!r}`")
+
+    def passages(self, doc_id: str) -> list[dict]:
+        """Stored passages of a document in reading order."""
+        found = [dict(f) for f in self._searcher.documents(doc_id=doc_id) if "ordinal" in f]
+        return sorted(found, key=lambda f: f["ordinal"])
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 10) -> SearchResult:
+        parsed = parse(text)
+        return self._run(parsed, limit)
+
+    def search_many(self, queries: Iterable[tuple[str, str]], limit: int = 10
+                    ) -> Iterator[tuple[str, SearchResult]]:
+        """Answer many (id, text) queries with one open searcher, yielding as they finish."""
+        for qid, text in queries:
+            yield qid, self.search(text, limit)
+
+    def _run(self, parsed: ParsedQuery, limit: int) -> SearchResult:
+        q = to_whoosh(parsed)
+        facet = sorting.FieldFacet("doc_id")
+        depth = max(100, limit * 20)
+        results = self._searcher.search(q, limit=depth, groupedby={"doc": facet}, maptype=sorting.Count)
+        counts = results.groups("doc")
+        terms = parsed.highlight_terms()
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for r in results:
+            doc_id = r["doc_id"]
+            if doc_id in seen:
+                continue
+            seen.add(doc_id)
+            rec = self.record(doc_id)
+            meta = rec.meta if rec else {}
+            text, spans = snippet(r["body"], terms)
+            hits.append(Hit(
+                rank=len(hits) + 1, score=round(float(r.score), 4), doc_id=doc_id,
+                path=rec.path if rec else "", number=meta.get("number"), doc_type=meta.get("doc_type"),
+                title=meta.get("title") or (rec.facts.get("title_hint") if rec else None),
+                date=meta.get("date"), issuer=meta.get("issuer"), section=r["section"] or "",
+                page=r.get("page"), snippet=text, highlights=spans, other_hits=counts.get(doc_id, 1) - 1,
+                record_id=rec.facts.get("record_id") if rec else None,
+            ))
+            if len(hits) >= limit:
+                break
+        return SearchResult(parsed.text, len(counts), hits)
+

@@ -1,0 +1,53 @@
+"""Opening and creating the on-disk index, and the document fields both indexer and search read."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+from .errors import NoIndexError, SearchdocsError
+from .normalize import fold
+from .schema import SCHEMA_VERSION, build_schema
+
+INDEX_NAME = "searchdocs"
+_VERSION_FILE = "searchdocs-index.json"
+
+
+def slug(text: str) -> str:
+    """Folded, lower-case, hyphen-joined form used for filter terms: "Hướng dẫn" → "huong-dan"."""
+    return "-".join(fold(text).lower().replace("/", " ").split())
+
+
+def open_index(directory: str | Path) -> Index:
+    """Open an existing index for reading; a missing one raises ``NoIndexError``."""
+    directory = Path(directory)
+    if not directory.is_dir() or not whoosh_index.exists_in(str(directory), indexname=INDEX_NAME):
+        raise NoIndexError(str(directory))
+    _check_version(directory)
+    return whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
+
+
+def create_or_open(directory: str | Path) -> Index:
+    """Open the index for writing, creating the directory and an empty index if needed."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if whoosh_index.exists_in(str(directory), indexname=INDEX_NAME):
+        _check_version(directory)
+        return whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
+    ix = whoosh_index.create_in(str(directory), build_schema(), indexname=INDEX_NAME)
+    (directory / _VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n")
+    return ix
+
+
+def _check_version(directory: Path) -> None:
+    try:
+        version = json.loads((directory / _VERSION_FILE).read_text()).get("schema_version")
+    except (OSError, ValueError):
+        version = None
+    if version != SCHEMA_VERSION:
+        raise SearchdocsError(
+            f"the index at {directory} was built by another version of searchdocs: "
+            "delete it and run `searchdocs index` again"
+        )
