@@ -74,6 +74,9 @@ class DocMeta:
     secrecy: str | None = None
     urgency: str | None = None
     relations: list[Relation] = field(default_factory=list)
+    symbol: str | None = None  # the symbol without the number: "QĐ/TW", "NĐ-CP"; kept when the number is blank
+    issuer_code: str | None = None  # the issuer's abbreviation in the symbol: "TW", "BTCTU", "CP", "UBND"
+    date_partial: str | None = None  # "2025-11" or "2026" when the day (or month) is left blank on a draft
 
 
 @dataclass
