@@ -8,6 +8,7 @@ same normalization as documents, so tone-mark style and NFD input do not change 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -20,6 +21,8 @@ from .numbers import find_numbers
 ACCENT_BOOST = 1.5  # an exact accented syllable outranks one that only matches folded
 BIGRAM_BOOST = 1.0
 ACCENTED_BIGRAM_BOOST = 1.0
+COMMON_SHARE = 0.1  # in long queries, terms in more than this share of passages are dropped
+LONG_QUERY = 5  # syllables from which a query counts as long
 NUMBER_BOOST = 40.0  # the document whose number is in the query comes first
 MENTION_BOOST = 4.0  # passages that cite the number come next
 
@@ -61,9 +64,10 @@ class ParsedQuery:
 
 def parse(text: str) -> ParsedQuery:
     """Split a query into words, phrases, exclusions and document numbers."""
-    norm = normalize_query(text).strip()
+    cleaned = normalize_query(text)
+    norm = cleaned.strip()
     if norm.count('"') % 2:
-        col = norm.rfind('"') + 1
+        col = cleaned.rfind('"') + 1  # in the query as typed, leading spaces included
         raise QuerySyntaxError(f'unclosed quote at column {col} of the query: add the closing "')
     parsed = ParsedQuery(norm)
     pending_or = False
@@ -90,15 +94,16 @@ def parse(text: str) -> ParsedQuery:
             continue
         parsed.words.extend(syllables(word))
         pending_or = False
-    for n in find_numbers(norm.upper()):
+    numbers = find_numbers(norm.upper())
+    for n in numbers:
         parsed.number_keys.append(n.key)
     folded = fold(norm).lower()
     for m in _TYPED_NUMBER.finditer(folded):
         abbr = _TYPES.get(m.group(1), m.group(1))
         parsed.short_keys.append(f"{int(m.group(2))}-{abbr}")
     parsed.number_keys = list(dict.fromkeys(parsed.number_keys))
-    parsed.short_keys = [k for k in dict.fromkeys(parsed.short_keys)
-                         if not any(n.startswith(k + "/") for n in parsed.number_keys)]
+    said = {n.short_key for n in numbers}  # 294-qd for 294-QĐ/TW, 15-nd for 15/2020/NĐ-CP
+    parsed.short_keys = [k for k in dict.fromkeys(parsed.short_keys) if k not in said]
     if parsed.is_empty:
         if parsed.excluded:
             raise QuerySyntaxError("the query only excludes words: add at least one word to search for")
@@ -125,12 +130,25 @@ def _phrase(tokens: list[str]) -> wq.Query:
     return wq.Term("body", tokens[0]) if len(tokens) == 1 else wq.Phrase("body", tokens)
 
 
-def to_whoosh(parsed: ParsedQuery) -> wq.Query:
-    """The Whoosh query for a parsed query (filters are applied separately)."""
+def _prune(terms: list[wq.Query], share: Callable[[str, str], float]) -> list[wq.Query]:
+    """Drop terms found in most passages ("của", "và", "các"): they barely change the ranking of
+    a long question but dominate its cost. The bigrams they form stay."""
+    kept = [t for t in terms if share(t.fieldname, t.text) <= COMMON_SHARE]
+    return kept if any(t.fieldname == "body" for t in kept) else terms
+
+
+def to_whoosh(parsed: ParsedQuery, share: Callable[[str, str], float] | None = None) -> wq.Query:
+    """The Whoosh query for a parsed query (filters are applied separately).
+
+    ``share(field, term)`` is the fraction of passages holding a term; with it, common terms of
+    long queries are pruned.
+    """
     should: list[wq.Query] = _word_terms(parsed.words)
     for group in parsed.phrases:
         for phrase in group:
             should.extend(_word_terms(phrase))
+    if share is not None and len(set(parsed.words)) >= LONG_QUERY:
+        should = _prune(should, share)
     for key in parsed.number_keys:
         should.append(wq.Term("docnum", key, boost=NUMBER_BOOST))
         should.append(wq.Term("body", key, boost=MENTION_BOOST))

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh import query as wq
 from whoosh import sorting
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
@@ -108,6 +109,8 @@ class Index:
         self.directory = Path(directory)
         self._ix = open_index(self.directory)
         self._searcher: Searcher = self._ix.searcher(weighting=BM25F())
+        self._passages = max(1, self._searcher.doc_count())
+        self._passage_set: set[int] | None = None
 
     def close(self) -> None:
         self._searcher.close()
@@ -164,11 +167,23 @@ class Index:
         for qid, text in queries:
             yield qid, self.search(text, limit)
 
+    def _passage_docs(self) -> set[int]:
+        """Internal numbers of all passages, computed once per open index."""
+        if self._passage_set is None:
+            self._passage_set = set(self._searcher.docs_for_query(wq.Term("kind", "p")))
+        return self._passage_set
+
+    def _share(self, field: str, term: str) -> float:
+        return self._searcher.doc_frequency(field, term) / self._passages
+
     def _run(self, parsed: ParsedQuery, limit: int) -> SearchResult:
-        q = to_whoosh(parsed)
+        q = to_whoosh(parsed, self._share)
         facet = sorting.FieldFacet("doc_id")
         depth = max(100, limit * 20)
-        results = self._searcher.search(q, limit=depth, groupedby={"doc": facet}, maptype=sorting.Count)
+        # Passages only: a document record carries the docnum field too, and must count neither as
+        # a hit (it has no body) nor as one of the document's other passages.
+        results = self._searcher.search(q, limit=depth, filter=self._passage_docs(),
+                                        groupedby={"doc": facet}, maptype=sorting.Count)
         counts = results.groups("doc")
         terms = parsed.highlight_terms()
         hits: list[Hit] = []
