@@ -19,9 +19,9 @@ _SYLLABLE = re.compile(r"\w+")
 
 def clean_text(text: str) -> str:
     """NFC, Đ for the look-alike Eth, no soft hyphens or zero-width characters, one tone placement."""
+    text = _INVISIBLE.sub("", text)  # first, so that a mark after a zero-width space still composes
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
-    text = _INVISIBLE.sub("", text)
     return _SYLLABLE.sub(lambda m: normalize_word(m.group()), text)
 
 
