@@ -11,10 +11,20 @@ The public API, on which the command line is built::
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .errors import SearchdocsError
-from .indexer import index_paths
 from .models import DocMeta, Hit, IndexReport, Passage, SearchResult
 from .search import Index
+
+
+def __getattr__(name: str) -> Any:
+    """``index_paths`` is imported on first use, so that searching never loads the indexer."""
+    if name == "index_paths":
+        from .indexer import index_paths
+
+        return index_paths
+    raise AttributeError(f"module 'searchdocs' has no attribute {name!r}")
 
 
 def open_index(directory: str = "index") -> Index:

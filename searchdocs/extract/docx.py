@@ -20,6 +20,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from searchdocs.errors import ExtractionError
+from searchdocs.legacy import convert_text
 from searchdocs.models import Extracted
 
 from .failures import describe_error
@@ -42,13 +43,13 @@ def extract_docx(path: Path) -> list[Extracted]:
     check_archive(path)
     try:
         document = docx.Document(str(path))
-        raw = "\n".join(_block_lines(document.element.body, document))
+        raw, converted_from = convert_text("\n".join(_block_lines(document.element.body, document)))
         title = document.core_properties.title
     except OSError:
         raise  # reading errors are reported by ``extract``
     except Exception as exc:  # noqa: BLE001 - any parser failure is a property of the file
         raise ExtractionError(f"damaged DOCX: {describe_error(exc)}") from exc
-    return [unpaged(raw, title=(clean(title).strip() or None) if title else None)]
+    return [unpaged(raw, title=(clean(title).strip() or None) if title else None, converted_from=converted_from)]
 
 
 def check_archive(path: Path) -> None:

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
 from searchdocs.errors import ExtractionError
+from searchdocs.legacy import convert_text
 from searchdocs.models import Extracted, Page
 
 from .failures import describe_error
@@ -30,7 +31,7 @@ def extract_pdf(path: Path) -> list[Extracted]:
         with path.open("rb") as handle:
             reader = PdfReader(handle)
             _unlock(reader)
-            pages, warnings = _read_pages(reader)
+            pages, warnings, converted_from = _read_pages(reader)
     except (ExtractionError, OSError):
         raise  # our own reasons; reading errors are reported by ``extract``
     except Exception as exc:  # noqa: BLE001 - any parser failure is a property of the file
@@ -44,6 +45,7 @@ def extract_pdf(path: Path) -> list[Extracted]:
             pages=pages,
             pages_without_text=sum(1 for page in pages if not has_text(page.text)),
             warnings=warnings,
+            converted_from=converted_from,
         )
     ]
 
@@ -60,16 +62,20 @@ def _unlock(reader: PdfReader) -> None:
         raise ExtractionError("encrypted PDF: needs a password")
 
 
-def _read_pages(reader: PdfReader) -> tuple[list[Page], list[str]]:
-    """Clean text of every page, and one warning per page whose text could not be extracted."""
+def _read_pages(reader: PdfReader) -> tuple[list[Page], list[str], str | None]:
+    """Clean text of every page, one warning per page whose text could not be extracted, and the
+    legacy encoding the text layer was converted from (TCVN3/VNI fonts), if any."""
     pages: list[Page] = []
     warnings: list[str] = []
+    converted: list[str] = []
     for number, page in enumerate(reader.pages, start=1):
         try:
             raw = page.extract_text() or ""
         except Exception as exc:  # noqa: BLE001 - see the module docstring
             warnings.append(f"page {number}: text could not be extracted ({describe_error(exc)})")
             raw = ""
+        raw, encoding = convert_text(raw)
+        converted += [encoding] if encoding else []
         pages.append(Page(number=number, text=clean(raw)))
-    return pages, warnings
+    return pages, warnings, max(set(converted), key=converted.count, default=None)
 
