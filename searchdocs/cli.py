@@ -25,6 +25,7 @@ class Env:
     """What a command needs from its surroundings; tests build their own."""
 
     index_dir: Path
+    overrides: Path | None = None  # status override file (--overrides / SEARCHDOCS_OVERRIDES)
 
     @property
     def stdout(self):
@@ -63,9 +64,12 @@ class Group(click.Group):
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default="index",
               envvar="SEARCHDOCS_INDEX", show_default=True, show_envvar=True,
               help="Index directory to use.")
+@click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar="SEARCHDOCS_OVERRIDES", show_envvar=True,
+              help="Status override file (JSON; default: status-overrides.json in the index directory).")
 @click.version_option(package_name="searchdocs")
 @click.pass_context
-def cli(ctx: click.Context, index_dir: Path) -> None:
+def cli(ctx: click.Context, index_dir: Path, overrides: Path | None) -> None:
     """Full-text search for Vietnamese Party and state documents.
 
     \b
@@ -77,33 +81,52 @@ def cli(ctx: click.Context, index_dir: Path) -> None:
       searchdocs index                      # index corpus/ into index/
       searchdocs search "chuyen sinh hoat dang"
       searchdocs show 294-QĐ/TW --section "1.1"
+      searchdocs search --type huong-dan --year 2025
+      searchdocs refs 294-QĐ/TW
+      searchdocs stats
     """
-    ctx.obj = Env(index_dir)
+    ctx.obj = Env(index_dir, overrides)
 
 
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for extraction (default: number of cores).")
+@click.option("--file-timeout", type=click.FloatRange(0), default=120.0, show_default=True, metavar="SECONDS",
+              help="Give up on a file after this long (with --ocr: per page read); 0: no limit.")
+@click.option("--max-memory", type=click.IntRange(0), default=2048, show_default=True, metavar="MB",
+              help="Memory limit of each worker process; a file that needs more fails; 0: no limit.")
 @click.option("--max-file-size", type=click.FloatRange(0.001), default=200.0, show_default=True,
               help="Skip files larger than this many MB.")
 @click.option("--wait", type=click.FloatRange(0), default=0.0, show_default=True,
               help="Seconds to wait for another indexing run to finish.")
+@click.option("--prune", is_flag=True, help="Remove documents whose files are gone from under PATHS.")
+@click.option("--dry-run", is_flag=True, help="Only say what would be indexed, moved or removed.")
+@click.option("--ocr", is_flag=True, help="Read scanned PDF pages with Tesseract (needs tesseract-ocr-vie).")
+@click.option("--rehash", is_flag=True, help="Hash every file, even when its size and time are unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; print only failures.")
 @click.pass_obj
-def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, max_file_size: float, wait: float,
+def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, file_timeout: float, max_memory: int,
+              max_file_size: float, wait: float, prune: bool, dry_run: bool, ocr: bool, rehash: bool,
               as_json: bool, quiet: bool) -> None:
     """Index files and folders (recursively) into the index.
 
-    With no PATHS, indexes the corpus/ folder. Files whose content has not changed since the
-    last run are skipped; changed files have their passages replaced. One bad file never stops
-    the batch: it is reported with a one-line reason.
+    With no PATHS, indexes the corpus/ folder. Files whose size, time or content hash have not
+    changed since the last run are skipped; changed files have their passages replaced; a file
+    moved to a new path is re-filed without reading it again; files gone from under PATHS are
+    reported, and removed with --prune. One bad file never stops the run: a file that cannot be
+    read, hangs past --file-timeout or crashes its worker is reported with a one-line reason.
+
+    Exit code 0 when the run completed, failed files included (they are listed, and in --json);
+    2 when it could not run (e.g. another run holds the index past --wait). An interrupted run
+    keeps every batch it committed; run the same command again to finish the work.
 
     \b
     Examples:
       searchdocs index
       searchdocs index ~/van-ban/ new.pdf
+      searchdocs index ~/van-ban/ --prune --dry-run
       searchdocs --index /tmp/ix index corpus/ --jobs 2 --json
     """
     from .indexer import index_paths
@@ -112,15 +135,19 @@ def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, max_file_size
         if not Path("corpus").is_dir():
             fail("no paths given and no corpus/ folder here: pass files or folders to index")
         paths = (Path("corpus"),)
-    show_progress = not (quiet or as_json) and env.stderr.isatty()
+    show_progress = not (quiet or as_json or dry_run) and env.stderr.isatty()
     with _progress(env, show_progress) as progress:
         report = index_paths(env.index_dir, paths, jobs=jobs, max_bytes=int(max_file_size * 1e6),
-                             wait=wait, progress=progress)
+                             wait=wait, progress=progress, file_timeout=file_timeout or None,
+                             max_memory_mb=max_memory or None, prune=prune, dry_run=dry_run, ocr=ocr,
+                             rehash=rehash)
     if as_json:
         click.echo(output.to_json(output.report_to_dict(report)))
     elif quiet:
         for f in report.failed:
             click.echo(f"failed: {output.display_path(f.path)}: {f.reason}", err=True)
+        for note in report.notes:
+            click.echo(f"note: {note}", err=True)
     else:
         output.render_report(env.console(), report)
     sys.exit(ExitStatus.FOUND)
@@ -177,6 +204,27 @@ def _read_batch(path: Path) -> list[tuple[str, str]]:
     return queries
 
 
+def _filter_options(f):
+    """The metadata filter options of ``search``."""
+    options = [
+        click.option("--type", "types", multiple=True, metavar="TYPE",
+                     help='Document type: "Hướng dẫn", huong-dan or HD (repeat for either).'),
+        click.option("--issuer", "issuers", multiple=True, metavar="NAME",
+                     help='Issuing body: part of its name or an abbreviation ("ban bi thu", BBT, TW).'),
+        click.option("--number", "numbers", multiple=True, metavar="NUMBER",
+                     help="Document number in any spelling (294-QĐ/TW, 294-qd/tw, 294)."),
+        click.option("--from", "date_from", metavar="DATE", help="Dated on or after DATE (YYYY-MM-DD)."),
+        click.option("--to", "date_to", metavar="DATE", help="Dated on or before DATE (YYYY-MM-DD)."),
+        click.option("--year", "years", multiple=True, metavar="YYYY", help="Dated in that year."),
+        click.option("--signer", "signers", multiple=True, metavar="NAME", help="Signed by (name or part of it)."),
+        click.option("--in-force", is_flag=True,
+                     help="Only documents that no indexed document replaces, repeals or ends."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 @cli.command("search")
 @click.argument("query", required=False)
 @click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True,
@@ -187,9 +235,14 @@ def _read_batch(path: Path) -> list[tuple[str, str]]:
               help="Output format (trec: TREC run lines, for --batch).")
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Answer every query in FILE (lines, or JSONL with _id and text).")
+@_filter_options
 @click.pass_obj
-def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, batch: Path | None) -> None:
+def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, batch: Path | None,
+               types: tuple[str, ...], issuers: tuple[str, ...], numbers: tuple[str, ...], date_from: str | None,
+               date_to: str | None, years: tuple[str, ...], signers: tuple[str, ...], in_force: bool) -> None:
     """Search the index. Exit code 0 if something was found, 1 if not, 2 on error.
+
+    With filters and no QUERY, lists the matching documents newest first.
 
     \b
     Query syntax:
@@ -197,24 +250,40 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, batch: 
       "exact phrase"     required phrase
       -word  -"phrase"   exclude passages that contain them
       "a b" OR "c d"     either phrase
-      294-QĐ/TW, Quy định 294, 15/2020/NĐ-CP   that document first
+      294-QĐ/TW, Quy định 294, NQ 21 TW, 15/2020/NĐ-CP   that document first
+      BBT, ban bí thư    abbreviations and full names find each other
+
+    \b
+    Filters, as options or in the query (accents optional):
+      loai:huong-dan  (type:)      so:294-QĐ/TW  (number:)    nam:2025  (year:)
+      tu:2025-01-01   (from:)      den:2025-12-31  (to:)
+      coquan:BBT, coquan:"ban bi thu"  (issuer:)               nguoiky:"To Lam"  (signer:)
+      hieuluc:con, hieuluc:het  (status:)
 
     \b
     Examples:
       searchdocs search "chuyen sinh hoat dang"
       searchdocs search "Quy định 294" --limit 5
       searchdocs search '"kết nạp đảng viên" -"quân đội"' --json
+      searchdocs search "ket nap dang vien loai:huong-dan nam:2025"
+      searchdocs search --issuer BBT --in-force            # list documents, newest first
+      searchdocs search "the dang vien" --from 2025-06-01 --to 2025-12-31
       searchdocs search --batch queries.jsonl --format trec --limit 100 > run.trec
     """
+    from .filters import build
     from .search import Index
 
-    if (query is None) == (batch is None):
+    filters = build(types=types, issuers=issuers, numbers=numbers, years=years, date_from=date_from,
+                    date_to=date_to, signers=signers, in_force=True if in_force else None)
+    if query is not None and batch is not None:
         fail("give a QUERY or --batch FILE (not both)")
+    if query is None and batch is None and filters.is_empty:
+        fail("give a QUERY, a filter (--type, --issuer, --year …) or --batch FILE")
     fmt = fmt or "text"
-    with Index(env.index_dir) as ix:
+    with Index(env.index_dir, overrides=env.overrides) as ix:
         if batch is not None:
             found = False
-            for qid, result in ix.search_many(_read_batch(batch), limit):
+            for qid, result in ix.search_many(_read_batch(batch), limit, filters=filters):
                 found = found or bool(result.hits)
                 if fmt == "trec":
                     for line in output.trec_lines(qid, result):
@@ -225,7 +294,7 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, batch: 
                     for line in output.plain_results(result):
                         click.echo(f"{qid}\t{line}")
             sys.exit(ExitStatus.FOUND if found else ExitStatus.NOT_FOUND)
-        result = ix.search(query, limit)
+        result = ix.search(query or "", limit, filters=filters)
     if fmt == "json":
         click.echo(output.to_json(output.result_to_dict(result)))
     elif fmt == "jsonl":
@@ -258,9 +327,10 @@ def show_cmd(env: Env, ref: str, section: str | None, as_json: bool) -> None:
     """
     from .search import Index, select_section
 
-    with Index(env.index_dir) as ix:
+    with Index(env.index_dir, overrides=env.overrides) as ix:
         rec = ix.find_document(ref)
         passages = ix.passages(rec.doc_id)
+        refs = ix.references(rec.doc_id)
     if section:
         chosen = select_section(passages, section)
         if not chosen:
@@ -272,10 +342,18 @@ def show_cmd(env: Env, ref: str, section: str | None, as_json: bool) -> None:
         click.echo(output.to_json({
             "doc_id": rec.doc_id, "path": rec.path, **rec.facts,
             "passages": [{"section": p["section"], "page": p.get("page"), "text": p["body"]} for p in passages],
+            "status": refs.status.code if refs.status else None,
+            "status_detail": output.status_to_dict(refs.status),
+            "versions": output.versions_to_list(refs.versions),
+            "references": {"cites": [output.reference_to_dict(r) for r in refs.cites],
+                           "cited_by": [output.reference_to_dict(r) for r in refs.cited_by]},
         }))
         sys.exit(ExitStatus.FOUND)
     console = env.console()
-    console.print(output.document_table(rec.facts, rec.path, rec.doc_id))
+    console.print(output.document_table(rec.facts, rec.path, rec.doc_id, refs.status, refs.versions))
+    if (refs.cites or refs.cited_by) and not section:
+        console.rule("Quan hệ", style="dim")
+        output.render_references(console, refs, heading=False)
     for p in passages:
         where = p["section"] or "(mở đầu)"
         if p.get("page") is not None:
@@ -283,6 +361,94 @@ def show_cmd(env: Env, ref: str, section: str | None, as_json: bool) -> None:
         console.rule(where, style="dim")
         console.print(p["body"], highlight=False, markup=False)
     sys.exit(ExitStatus.FOUND)
+
+
+@cli.command("refs")
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="References as one JSON object.")
+@click.pass_obj
+def refs_cmd(env: Env, number: str, as_json: bool) -> None:
+    """What a document cites and what cites it, by kind, with the sentence that says so.
+
+    NUMBER is a document number in any spelling (or an id or path). Kinds: Căn cứ, Sửa đổi,
+    bổ sung, Thay thế, Bãi bỏ, Hướng dẫn thi hành, Hết hiệu lực, Tham chiếu. Documents that are
+    not in the index are shown as references only, with the number as written. A number that is
+    only cited (not indexed) shows who cites it and the status they give it. Exit code 0 if there
+    are references, 1 if none, 2 if the number is unknown.
+
+    \b
+    Examples:
+      searchdocs refs 294-QĐ/TW
+      searchdocs refs "huong dan 38" --json
+      searchdocs refs 12-HD/BTCTW            # not indexed: replaced by 38-HD/BTCTW
+    """
+    from .search import Index
+
+    with Index(env.index_dir, overrides=env.overrides) as ix:
+        refs = ix.references(number)
+    if as_json:
+        click.echo(output.to_json(output.references_to_dict(refs)))
+    elif env.is_tty():
+        output.render_references(env.console(), refs)
+    else:
+        for line in output.plain_references(refs):
+            click.echo(line)
+    sys.exit(ExitStatus.FOUND if refs.cites or refs.cited_by else ExitStatus.NOT_FOUND)
+
+
+@cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Counts as one JSON object.")
+@click.pass_obj
+def stats_cmd(env: Env, as_json: bool) -> None:
+    """Counts of indexed documents by type, issuer, year and validity; index size and age.
+
+    In a terminal the counts are tables with bars; piped, tab-separated lines
+    (group, value, count). Documents whose type, issuer or year could not be read are
+    counted as "(không rõ)" (null in JSON).
+
+    \b
+    Examples:
+      searchdocs stats
+      searchdocs stats --json | jq '.by_type'
+      searchdocs --index /tmp/ix stats | grep ^year
+    """
+    from .search import Index
+
+    with Index(env.index_dir, overrides=env.overrides) as ix:
+        stats = ix.stats()
+    if as_json:
+        click.echo(output.to_json(output.stats_to_dict(stats)))
+    elif env.is_tty():
+        output.render_stats(env.console(), stats)
+    else:
+        for line in output.plain_stats(stats):
+            click.echo(line)
+    sys.exit(ExitStatus.FOUND if stats.documents else ExitStatus.NOT_FOUND)
+
+
+@cli.command("check")
+@click.option("--no-files", is_flag=True, help="Only check the index itself, not the files behind it.")
+@click.option("--json", "as_json", is_flag=True, help="The findings as one JSON object.")
+@click.pass_obj
+def check_cmd(env: Env, no_files: bool, as_json: bool) -> None:
+    """Verify the index: every part readable, records and passages agreeing, files current.
+
+    Exit code 0 if healthy, 1 if indexed files changed or are gone (run `searchdocs index`),
+    2 if the index is damaged (delete it and index again) or missing.
+
+    \b
+    Examples:
+      searchdocs check
+      searchdocs --index /tmp/ix check --json
+    """
+    from .check import check_index
+
+    report = check_index(env.index_dir, files=not no_files)
+    if as_json:
+        click.echo(output.to_json(output.check_to_dict(report)))
+    else:
+        output.render_check(env.console(), report)
+    sys.exit(report.exit_code)
 
 
 def main() -> None:

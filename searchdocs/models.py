@@ -98,6 +98,8 @@ class Hit:
     highlights: list[tuple[int, int]]  # character spans of matched words inside ``snippet``
     other_hits: int
     record_id: str | None = None
+    status: Status | None = None  # validity, from the relations between indexed documents
+    versions: list[Version] = field(default_factory=list)  # every export of this document, itself included
 
 
 @dataclass
@@ -105,6 +107,7 @@ class SearchResult:
     query: str
     total: int  # matching documents
     hits: list[Hit]
+    listing: bool = False  # filters only, no words: documents newest first, not ranked passages
 
 
 @dataclass
@@ -123,3 +126,100 @@ class IndexReport:
     documents: int = 0
     passages: int = 0
     seconds: float = 0.0
+    new: list[str] = field(default_factory=list)  # planned: not in the index before (indexed or failed)
+    changed: list[str] = field(default_factory=list)  # planned: content changed (indexed or failed)
+    moved: list[tuple[str, str]] = field(default_factory=list)  # (old path, new path), not re-extracted
+    missing: list[str] = field(default_factory=list)  # indexed, file gone, kept (no --prune)
+    notes: list[str] = field(default_factory=list)  # about the run itself (OCR unavailable, stale lock…)
+    dry_run: bool = False  # nothing was written: the lists say what a real run would do
+    jobs: int = 0  # worker processes used
+
+
+@dataclass
+class Version:
+    """One indexed export of a document that exists in several near-identical copies."""
+
+    doc_id: str
+    path: str
+
+
+@dataclass
+class StatusEvidence:
+    """A sentence of another document that changes this one's validity."""
+
+    kind: str  # thay_the | bai_bo | het_hieu_luc | sua_doi (relation kinds)
+    number: str | None  # the number of the document that says it, or None
+    doc_id: str | None
+    path: str | None
+    sentence: str
+    partial: bool = False  # only some articles: "Bãi bỏ Điều 8, 9 của …"
+
+
+@dataclass
+class Status:
+    """Whether a document is in force, derived from the relations or set in an override file."""
+
+    code: str  # in_force | amended | partly_repealed | replaced | repealed | expired
+    label: str  # Vietnamese: "Còn hiệu lực", "Bị thay thế" …
+    in_force: bool
+    evidence: list[StatusEvidence] = field(default_factory=list)
+    source: str = "derived"  # derived | override
+    note: str | None = None  # from the override file
+
+
+@dataclass
+class DocSummary:
+    """An indexed document as a reference shows it."""
+
+    doc_id: str
+    path: str
+    number: str | None
+    doc_type: str | None
+    title: str | None
+    date: str | None
+    issuer: str | None
+
+
+@dataclass
+class Reference:
+    """One relation seen from a document: a document it cites, or one that cites it."""
+
+    kind: str  # can_cu | sua_doi | thay_the | bai_bo | huong_dan | het_hieu_luc | tham_chieu
+    label: str  # "Căn cứ", "Thay thế" …
+    number: str | None  # as written in the citing sentence, or the citing document's number
+    key: str | None  # number key, e.g. "294-qd/tw"
+    sentence: str  # the sentence the relation was read from
+    document: DocSummary | None  # None: not in the index (a reference only)
+    versions: list[Version] = field(default_factory=list)
+
+
+@dataclass
+class References:
+    """What a document cites and what cites it, with its derived validity."""
+
+    number: str | None
+    key: str | None
+    document: DocSummary | None  # None when the number is only cited, not indexed
+    versions: list[Version]
+    cites: list[Reference]
+    cited_by: list[Reference]
+    status: Status | None
+
+
+@dataclass
+class Count:
+    value: str | None  # None: not known (no type, issuer or date read)
+    count: int
+
+
+@dataclass
+class IndexStats:
+    documents: int  # document records (files, JSONL records)
+    distinct_documents: int  # near-identical exports counted once
+    passages: int
+    size_bytes: int
+    last_indexed: str | None  # ISO time of the latest indexed document
+    by_type: list[Count]
+    by_issuer: list[Count]
+    by_year: list[Count]
+    by_status: list[Count]

@@ -12,7 +12,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .models import Hit, IndexReport, SearchResult
+from .graph import KIND_LABELS, STATUS_LABELS
+from .models import (Hit, IndexReport, IndexStats, Reference, References, SearchResult, Status,
+                     Version)
+
+BAR_WIDTH = 30  # characters of the longest bar in `stats`
 
 
 def hit_to_dict(hit: Hit) -> dict:
@@ -20,6 +24,23 @@ def hit_to_dict(hit: Hit) -> dict:
         "rank": hit.rank, "score": hit.score, "doc_id": hit.doc_id, "path": hit.path,
         "number": hit.number, "doc_type": hit.doc_type, "title": hit.title, "date": hit.date,
         "section": hit.section, "page": hit.page, "snippet": hit.snippet, "other_hits": hit.other_hits,
+        "issuer": hit.issuer, "status": hit.status.code if hit.status else None,
+        "status_detail": status_to_dict(hit.status), "versions": versions_to_list(hit.versions),
+    }
+
+
+def versions_to_list(versions: list[Version]) -> list[dict]:
+    return [{"doc_id": v.doc_id, "path": v.path} for v in versions]
+
+
+def status_to_dict(status: Status | None) -> dict | None:
+    if status is None:
+        return None
+    return {
+        "code": status.code, "label": status.label, "in_force": status.in_force, "source": status.source,
+        "note": status.note,
+        "by": [{"kind": e.kind, "label": KIND_LABELS.get(e.kind, e.kind), "number": e.number, "doc_id": e.doc_id,
+                "path": e.path, "sentence": e.sentence, "partial": e.partial} for e in status.evidence],
     }
 
 
@@ -60,21 +81,53 @@ def _heading(hit: Hit) -> str:
     return ident
 
 
+def _versions_note(versions: list[Version]) -> str:
+    return f"{len(versions)} versions" if len(versions) > 1 else ""
+
+
+def _status_note(status: Status | None) -> str:
+    """The status when it is worth a reader's attention: anything but plainly in force."""
+    if status is None or status.code == "in_force":
+        return ""
+    return status.label
+
+
+def _status_style(status: Status | None) -> str:
+    if status is None:
+        return ""
+    return "green" if status.code == "in_force" else "yellow" if status.in_force else "bold red"
+
+
+def _plain_heading(hit: Hit) -> str:
+    extra = [x for x in (_status_note(hit.status), _versions_note(hit.versions)) if x]
+    return _heading(hit) + (f" [{'; '.join(extra)}]" if extra else "")
+
+
 def render_results(console: Console, result: SearchResult) -> None:
     """Results for a terminal: one block per document, matched words highlighted."""
     if not result.hits:
-        console.print(f"No results for [bold]{result.query}[/].", highlight=False)
+        if result.listing:
+            console.print("No documents match the filters.", highlight=False)
+        else:
+            console.print(Text.assemble("No results for ", (result.query, "bold"), "."))
+        return
+    if result.listing:
+        render_listing(console, result)
         return
     for hit in result.hits:
         head = Text(f"{hit.rank:>2}. ", style="bold")
         head.append(_heading(hit), style="bold cyan")
         if hit.title:
             head.append(f" — {hit.title}")
+        if _status_note(hit.status):
+            head.append(f"  [{_status_note(hit.status)}]", style=_status_style(hit.status))
         console.print(head)
         where = Text("    ")
         where.append(_where(hit), style="green")
         if hit.other_hits:
             where.append(f"  (+{hit.other_hits} more passages)", style="dim")
+        if len(hit.versions) > 1:
+            where.append(f"  {_versions_note(hit.versions)}", style="magenta")
         where.append(f"  {display_path(hit.path)}", style="dim")
         console.print(where)
         snip = Text("    " + hit.snippet)
@@ -84,34 +137,150 @@ def render_results(console: Console, result: SearchResult) -> None:
     console.print(Text(f"{len(result.hits)} of {result.total} matching documents", style="dim"))
 
 
+def render_listing(console: Console, result: SearchResult) -> None:
+    """Documents a filter selects, as a table newest first."""
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for name, kwargs in (("#", {"justify": "right"}), ("Số/ký hiệu", {"style": "cyan", "no_wrap": True}),
+                         ("Loại", {}), ("Ngày", {"no_wrap": True}), ("Cơ quan ban hành", {}),
+                         ("Trích yếu", {"ratio": 1}), ("Hiệu lực", {}), ("Tệp", {"style": "dim", "overflow": "fold"})):
+        table.add_column(name, **kwargs)
+    for hit in result.hits:
+        where = display_path(hit.path)
+        if len(hit.versions) > 1:
+            where += f" ({_versions_note(hit.versions)})"
+        status = Text(hit.status.label if hit.status else "", style=_status_style(hit.status))
+        table.add_row(str(hit.rank), hit.number or "—", hit.doc_type or "—", hit.date or "—", hit.issuer or "—",
+                      hit.title or "", status, where)
+    console.print(table)
+    console.print(Text(f"{len(result.hits)} of {result.total} matching documents", style="dim"))
+
+
 def plain_results(result: SearchResult) -> Iterable[str]:
     """Results when piped: one tab-separated line per document, nothing but text."""
     for hit in result.hits:
-        yield "\t".join([str(hit.rank), _heading(hit), _where(hit), display_path(hit.path), hit.snippet])
+        yield "\t".join([str(hit.rank), _plain_heading(hit), _where(hit), display_path(hit.path), hit.snippet])
+
+
+def _report_counts(report: IndexReport) -> list[tuple[str, int]]:
+    """The non-zero counts of a run, in the order a person reads them."""
+    would = report.dry_run
+    rows = [
+        ("new", len(report.new)), ("changed", len(report.changed)),
+        ("indexed", len(report.indexed)), ("moved", len(report.moved)),
+        ("removed" if not would else "to remove", len(report.removed)),
+        ("gone (use --prune)", len(report.missing)), ("unchanged", len(report.unchanged)),
+        ("failed", len(report.failed)),
+    ]
+    always = ("unchanged", "failed") if would else ("indexed", "unchanged", "failed")
+    return [(name, n) for name, n in rows if n or name in always]
 
 
 def render_report(console: Console, report: IndexReport) -> None:
-    console.print(
-        f"indexed {len(report.indexed)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}"
-        f" — {report.documents} documents, {report.passages} passages in the index"
-        f" ({report.seconds:.1f} s)", highlight=False)
+    counts = ", ".join(f"{name} {n}" for name, n in _report_counts(report))
+    if report.dry_run:
+        console.print(f"dry run, nothing written: {counts}"
+                      f" — the index has {report.documents} documents, {report.passages} passages", highlight=False)
+        for label, paths in (("new", report.new), ("changed", report.changed),
+                             ("remove" if report.removed else "gone", report.removed or report.missing)):
+            for p in paths:
+                console.print(Text(f"{label}: {display_path(p)}"))
+        for old, new in report.moved:
+            console.print(Text(f"move: {display_path(old)} → {display_path(new)}"))
+    else:
+        rate = (len(report.indexed) / report.seconds) if report.seconds and report.indexed else 0.0
+        speed = f", {rate:.2f} files/s" if rate else ""
+        console.print(f"{counts} — {report.documents} documents, {report.passages} passages in the index"
+                      f" ({report.seconds:.1f} s{speed})", highlight=False)
+        for old, new in report.moved:
+            console.print(Text(f"moved: {display_path(old)} → {display_path(new)}", style="dim"))
+        for p in report.removed:
+            console.print(Text(f"removed: {display_path(p)}", style="dim"))
+        for p in report.missing:
+            console.print(Text(f"gone: {display_path(p)} (still indexed; run with --prune to remove)",
+                               style="yellow"))
     for f in report.failed:
         console.print(Text(f"failed: {display_path(f.path)}: {f.reason}", style="red"))
     for w in report.warnings:
         console.print(Text(f"warning: {display_path(w.path)}: {w.reason}", style="yellow"))
+    for note in report.notes:
+        console.print(Text(f"note: {note}", style="yellow"))
 
 
 def report_to_dict(report: IndexReport) -> dict:
     return {
+        "dry_run": report.dry_run,
         "indexed": len(report.indexed), "unchanged": len(report.unchanged), "failed": len(report.failed),
+        "new": len(report.new), "changed": len(report.changed), "moved": len(report.moved),
+        "removed": len(report.removed), "missing": len(report.missing),
         "documents": report.documents, "passages": report.passages, "seconds": round(report.seconds, 3),
+        "files_per_second": round(len(report.indexed) / report.seconds, 3) if report.seconds else None,
+        "jobs": report.jobs,
         "failures": [{"path": f.path, "reason": f.reason} for f in report.failed],
         "warnings": [{"path": w.path, "reason": w.reason} for w in report.warnings],
-        "files": {"indexed": report.indexed, "unchanged": report.unchanged},
+        "notes": report.notes,
+        "files": {"indexed": report.indexed, "unchanged": report.unchanged, "new": report.new,
+                  "changed": report.changed, "removed": report.removed, "missing": report.missing,
+                  "moved": [{"from": old, "to": new} for old, new in report.moved]},
     }
 
 
-def document_table(facts: dict, path: str, doc_id: str) -> Table:
+def check_to_dict(report) -> dict:
+    """``searchdocs check --json``: a CheckReport (searchdocs.check) as plain data."""
+    return {
+        "index": report.index, "status": report.status, "exit_code": report.exit_code,
+        "documents": report.documents, "passages": report.passages, "files": report.files,
+        "segments": report.segments, "deleted_pending": report.deleted_pending,
+        "up_to_date": report.up_to_date, "changed": report.changed, "vanished": report.vanished,
+        "unreadable": report.unreadable, "orphan_passages": report.orphan_passages,
+        "missing_passages": report.missing_passages, "duplicate_ids": report.duplicate_ids,
+        "damage": report.damage, "indexing": report.indexing, "seconds": round(report.seconds, 3),
+    }
+
+
+_VERDICT = {
+    "healthy": ("healthy", "green", None),
+    "stale": ("stale: files changed or gone", "yellow",
+              "run `searchdocs index` on their folders (with --prune to drop gone files)"),
+    "damaged": ("damaged", "red", "delete the index folder and run `searchdocs index` again"),
+}
+
+
+def render_check(console: Console, report) -> None:
+    """A table of what ``searchdocs check`` counted and found, then the verdict and what to do."""
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_column()
+    problems = [
+        ("changed files", report.changed, "yellow"), ("vanished files", report.vanished, "yellow"),
+        ("unreadable files", report.unreadable, "yellow"),
+        ("passages without a record", report.orphan_passages, "red"),
+        ("records missing passages", report.missing_passages, "red"),
+        ("duplicated ids", report.duplicate_ids, "red"), ("unreadable parts", report.damage, "red"),
+    ]
+    for name, value in (("documents", report.documents), ("passages", report.passages),
+                        ("files", report.files), ("up to date", report.up_to_date),
+                        ("segments", report.segments)):
+        table.add_row(name, str(value), "")
+    for name, items, style in problems:
+        if items:
+            first = display_path(str(items[0])) + (f" (+{len(items) - 1} more)" if len(items) > 1 else "")
+            table.add_row(Text(name, style=style), str(len(items)), Text(first, style="dim"))
+    console.print(table)
+    for name, items, style in problems:
+        for item in items[1:20]:
+            console.print(Text(f"{name}: {display_path(str(item))}", style="dim"))
+    label, style, advice = _VERDICT[report.status]
+    console.print(Text(f"{report.index}: {label}", style=f"bold {style}"))
+    if advice:
+        console.print(Text(advice, style=style))
+    if report.indexing:
+        console.print(Text(f"note: an indexing run is writing this index now ({report.indexing}); "
+                           "this check saw its last commit", style="yellow"))
+
+
+def document_table(facts: dict, path: str, doc_id: str, status: Status | None = None,
+                   versions: list[Version] | None = None) -> Table:
     """A two-column table of a document's metadata for ``show``."""
     meta = facts["meta"]
     table = Table(show_header=False, box=None, pad_edge=False)
@@ -125,10 +294,176 @@ def document_table(facts: dict, path: str, doc_id: str) -> Table:
         ("Trang", str(facts.get("pages")) if facts.get("pages") else None),
         ("Chuyển mã từ", facts.get("converted_from")), ("Mã", doc_id), ("Tệp", display_path(path)),
     ]
+    others = [v for v in versions or [] if v.doc_id != doc_id]
+    if others:
+        rows.append(("Bản khác", "; ".join(f"{display_path(v.path)} ({v.doc_id})" for v in others)))
+    if status is not None:
+        note = status.label + (f" — {status.note}" if status.note else "")
+        note += " (theo tệp hiệu chỉnh)" if status.source == "override" else ""
+        rows.insert(8, ("Hiệu lực", note))
     for name, value in rows:
         if value:
             table.add_row(name, str(value))
     return table
+
+
+# --- references ---------------------------------------------------------------------------------------
+
+
+def reference_to_dict(ref: Reference) -> dict:
+    doc = ref.document
+    return {
+        "kind": ref.kind, "label": ref.label, "number": ref.number, "key": ref.key, "sentence": ref.sentence,
+        "in_index": doc is not None, "doc_id": doc.doc_id if doc else None, "path": doc.path if doc else None,
+        "doc_type": doc.doc_type if doc else None, "title": doc.title if doc else None,
+        "date": doc.date if doc else None, "issuer": doc.issuer if doc else None,
+        "versions": versions_to_list(ref.versions),
+    }
+
+
+def references_to_dict(refs: References) -> dict:
+    doc = refs.document
+    return {
+        "number": refs.number, "key": refs.key, "in_index": doc is not None,
+        "doc_id": doc.doc_id if doc else None, "path": doc.path if doc else None,
+        "doc_type": doc.doc_type if doc else None, "title": doc.title if doc else None,
+        "date": doc.date if doc else None, "issuer": doc.issuer if doc else None,
+        "versions": versions_to_list(refs.versions),
+        "status": refs.status.code if refs.status else None, "status_detail": status_to_dict(refs.status),
+        "cites": [reference_to_dict(r) for r in refs.cites],
+        "cited_by": [reference_to_dict(r) for r in refs.cited_by],
+    }
+
+
+def _reference_name(ref: Reference) -> str:
+    doc = ref.document
+    if doc is None:
+        return f"{ref.number or ref.key} (không có trong chỉ mục)"
+    name = " ".join(x for x in (doc.doc_type, doc.number) if x)
+    if not name:
+        return display_path(doc.path)
+    if not doc.number:
+        name += " (không số)"
+    if doc.date:
+        name += f" ({doc.date})"
+    return name
+
+
+def render_references(console: Console, refs: References, heading: bool = True) -> None:
+    """References by direction and kind, each with the sentence it was read from."""
+    if heading:
+        doc = refs.document
+        head = Text(" ".join(x for x in ((doc.doc_type if doc else None), refs.number) if x) or
+                    display_path(doc.path if doc else ""), style="bold cyan")
+        if doc and doc.date:
+            head.append(f" ({doc.date})")
+        if doc and doc.title:
+            head.append(f" — {doc.title}")
+        if doc is None:
+            head.append("  (không có trong chỉ mục: chỉ được dẫn chiếu)", style="dim")
+        console.print(head)
+        if len(refs.versions) > 1:
+            console.print(Text(f"{_versions_note(refs.versions)}: "
+                               + ", ".join(display_path(v.path) for v in refs.versions), style="magenta"))
+        if refs.status:
+            console.print(Text.assemble("Hiệu lực: ", (refs.status.label, _status_style(refs.status)),
+                                        (" (theo tệp hiệu chỉnh)" if refs.status.source == "override" else "",
+                                         "dim")))
+    for title, items in (("Văn bản này dẫn chiếu", refs.cites), ("Được dẫn chiếu bởi", refs.cited_by)):
+        console.print(Text(title, style="bold underline"))
+        if not items:
+            console.print(Text("  (không có)", style="dim"))
+            continue
+        kind = None
+        for ref in items:
+            if ref.kind != kind:
+                kind = ref.kind
+                console.print(Text(f"  {ref.label}", style="bold"))
+            line = Text("    ")
+            line.append(_reference_name(ref), style="cyan" if ref.document else "")
+            if ref.document and ref.document.title:
+                line.append(f" — {ref.document.title}")
+            if len(ref.versions) > 1:
+                line.append(f"  {_versions_note(ref.versions)}", style="magenta")
+            if ref.document and (ref.document.doc_type or ref.document.number):
+                line.append(f"  {display_path(ref.document.path)}", style="dim")
+            console.print(line)
+            console.print(Text(f"      “{ref.sentence}”", style="dim"))
+
+
+def plain_references(refs: References) -> Iterable[str]:
+    """One tab-separated line per reference: direction, kind label, number, date, path, sentence."""
+    for direction, items in (("cites", refs.cites), ("cited-by", refs.cited_by)):
+        for ref in items:
+            doc = ref.document
+            yield "\t".join([direction, ref.label, ref.number or "-", (doc.date if doc else None) or "-",
+                             display_path(doc.path) if doc else "(không có trong chỉ mục)", ref.sentence])
+
+
+# --- stats --------------------------------------------------------------------------------------------
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+_STATS_GROUPS = (("by_type", "Loại văn bản", "type"), ("by_issuer", "Cơ quan ban hành", "issuer"),
+                 ("by_year", "Năm", "year"), ("by_status", "Hiệu lực", "status"))
+_UNKNOWN = "(không rõ)"
+
+
+def stats_to_dict(stats: IndexStats) -> dict:
+    return {
+        "documents": stats.documents, "distinct_documents": stats.distinct_documents,
+        "passages": stats.passages, "size_bytes": stats.size_bytes, "last_indexed": stats.last_indexed,
+        **{name: [{"value": c.value, "count": c.count} for c in getattr(stats, name)]
+           for name, _, _ in _STATS_GROUPS},
+    }
+
+
+def render_stats(console: Console, stats: IndexStats) -> None:
+    summary = Table(show_header=False, box=None, pad_edge=False)
+    summary.add_column(style="bold")
+    summary.add_column()
+    summary.add_row("Văn bản", f"{stats.documents} ({stats.distinct_documents} sau khi gộp các bản trùng)")
+    summary.add_row("Đoạn", str(stats.passages))
+    summary.add_row("Dung lượng chỉ mục", _size(stats.size_bytes))
+    summary.add_row("Lập chỉ mục lần cuối", stats.last_indexed or "—")
+    console.print(summary)
+    for name, title, _ in _STATS_GROUPS:
+        counts = getattr(stats, name)
+        table = Table(title=title, title_justify="left", title_style="bold", show_header=False,
+                      show_edge=False, pad_edge=False)
+        table.add_column(no_wrap=True)
+        table.add_column(justify="right")
+        table.add_column(style="cyan", no_wrap=True)
+        top = max((c.count for c in counts), default=0)
+        for c in counts:
+            bar = "█" * max(1, round(c.count / top * BAR_WIDTH)) if top else ""
+            label = _status_label(c.value) if name == "by_status" else c.value
+            table.add_row(label or _UNKNOWN, str(c.count), bar)
+        console.print()
+        console.print(table)
+
+
+def _status_label(code: str | None) -> str | None:
+    return STATUS_LABELS.get(code or "", code)
+
+
+def plain_stats(stats: IndexStats) -> Iterable[str]:
+    """Tab-separated lines: totals first, then group, value, count."""
+    yield f"documents\t{stats.documents}"
+    yield f"distinct_documents\t{stats.distinct_documents}"
+    yield f"passages\t{stats.passages}"
+    yield f"size_bytes\t{stats.size_bytes}"
+    yield f"last_indexed\t{stats.last_indexed or '-'}"
+    for name, _, key in _STATS_GROUPS:
+        for c in getattr(stats, name):
+            yield f"{key}\t{c.value or _UNKNOWN}\t{c.count}"
 
 
 def make_console(stream, force_plain: bool = False) -> Console:

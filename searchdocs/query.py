@@ -2,8 +2,11 @@
 
 Syntax: words (ranked, not all required), ``"exact phrase"`` (required), ``-word`` and
 ``-"phrase"`` (excluded), ``OR`` between phrases (either is enough). A document number anywhere
-("294-QĐ/TW", "21 - nq/tw", "Quy định 294") puts that document first. The text goes through the
-same normalization as documents, so tone-mark style and NFD input do not change the result.
+("294-QĐ/TW", "21 - nq/tw", "Quy định 294", "NQ 21 TW") puts that document first. Filters
+(``loai:huong-dan nam:2025``) are taken out by ``filters.split``; abbreviations and full names
+("BBT" / "ban bí thư") add each other as extra ranked terms (``abbreviations.expansions``). The
+text goes through the same normalization as documents, so tone-mark style and NFD input do not
+change the result.
 """
 from __future__ import annotations
 
@@ -13,8 +16,11 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
+from . import abbreviations
 from .analysis import fold_token, syllables
 from .errors import QuerySyntaxError
+from .filters import Filters
+from .filters import split as split_filters
 from .normalize import fold, normalize_query
 from .numbers import find_numbers
 
@@ -25,6 +31,7 @@ COMMON_SHARE = 0.1  # in long queries, terms in more than this share of passages
 LONG_QUERY = 5  # syllables from which a query counts as long
 NUMBER_BOOST = 40.0  # the document whose number is in the query comes first
 MENTION_BOOST = 4.0  # passages that cite the number come next
+EXPANSION_BOOST = 0.5  # the other form of an abbreviation in the query ("BBT" <-> "ban bí thư")
 
 _ITEM = re.compile(r'(-?)"([^"]*)"|(\S+)')
 # "Quy định 294", "nghi quyet so 21", "HD 38": a type name or abbreviation, then a number.
@@ -35,8 +42,11 @@ _TYPES = {
     "chuong trinh": "ctr",
 }
 _ABBRS = {"nq", "ct", "qd", "qdi", "kl", "hd", "tb", "nd", "tt", "cv", "kh", "bc", "ttr", "qc", "ctr"}
+# Party issuers that may follow the number: "NQ 21 TW", "Quy định 294/TƯ", "HD 38 BTCTW".
+_ISSUERS = ["btctw", "ubkttw", "bchtw", "vptw", "bct", "bbt", "duk", r"t\.u", "tw", "tu", "hu", "qu", "du"]
 _TYPED_NUMBER = re.compile(
     r"\b(" + "|".join(sorted(list(_TYPES) + list(_ABBRS), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,5})\b"
+    r"(?:\s*[-/]?\s*(" + "|".join(_ISSUERS) + r")\b)?"
 )
 
 
@@ -48,6 +58,8 @@ class ParsedQuery:
     excluded: list[list[str]] = field(default_factory=list)  # excluded words/phrases
     number_keys: list[str] = field(default_factory=list)  # full keys: 294-qd/tw
     short_keys: list[str] = field(default_factory=list)  # type+number: 294-qd
+    filters: Filters = field(default_factory=Filters)  # loai:, so:, nam:, tu:, den:, coquan:, nguoiky: …
+    expansions: list[tuple[str, ...]] = field(default_factory=list)  # folded syllables: ("ban", "bi", "thu")
 
     @property
     def is_empty(self) -> bool:
@@ -59,6 +71,8 @@ class ParsedQuery:
         for group in self.phrases:
             for phrase in group:
                 terms.update(fold_token(w) for w in phrase)
+        for expansion in self.expansions:
+            terms.update(expansion)
         return terms
 
 
@@ -69,7 +83,10 @@ def parse(text: str) -> ParsedQuery:
     if norm.count('"') % 2:
         col = cleaned.rfind('"') + 1  # in the query as typed, leading spaces included
         raise QuerySyntaxError(f'unclosed quote at column {col} of the query: add the closing "')
-    parsed = ParsedQuery(norm)
+    full = norm
+    norm, inline = split_filters(norm)
+    parsed = ParsedQuery(full, filters=inline)
+    kept: list[str] = []  # words and phrases not excluded, as typed (for abbreviations)
     pending_or = False
     for m in _ITEM.finditer(norm):
         negative, phrase, word = m.group(1), m.group(2), m.group(3)
@@ -86,13 +103,17 @@ def parse(text: str) -> ParsedQuery:
                 continue
             if negative:
                 parsed.excluded.append(tokens)
-            elif pending_or:
+                pending_or = False
+                continue
+            kept.append(phrase)
+            if pending_or:
                 parsed.phrases[-1].append(tokens)
             else:
                 parsed.phrases.append([tokens])
             pending_or = False
             continue
         parsed.words.extend(syllables(word))
+        kept.append(word)
         pending_or = False
     numbers = find_numbers(norm.upper())
     for n in numbers:
@@ -100,15 +121,35 @@ def parse(text: str) -> ParsedQuery:
     folded = fold(norm).lower()
     for m in _TYPED_NUMBER.finditer(folded):
         abbr = _TYPES.get(m.group(1), m.group(1))
-        parsed.short_keys.append(f"{int(m.group(2))}-{abbr}")
+        issuer = _typed_issuer(norm, m)
+        if issuer:
+            parsed.number_keys.append(f"{int(m.group(2))}-{abbr}/{issuer}")
+        else:
+            parsed.short_keys.append(f"{int(m.group(2))}-{abbr}")
     parsed.number_keys = list(dict.fromkeys(parsed.number_keys))
     said = {n.short_key for n in numbers}  # 294-qd for 294-QĐ/TW, 15-nd for 15/2020/NĐ-CP
     parsed.short_keys = [k for k in dict.fromkeys(parsed.short_keys) if k not in said]
     if parsed.is_empty:
         if parsed.excluded:
             raise QuerySyntaxError("the query only excludes words: add at least one word to search for")
-        raise QuerySyntaxError("the query is empty: type words, a \"phrase\" or a document number")
+        if parsed.filters.is_empty:
+            raise QuerySyntaxError("the query is empty: type words, a \"phrase\" or a document number")
+    parsed.expansions = abbreviations.expansions(" ".join(kept))
     return parsed
+
+
+def _typed_issuer(norm: str, m: re.Match) -> str | None:
+    """The issuer after a typed number ("NQ 21 TW" -> "tw"); "TƯ"/"T.Ư" are TW. Issuers that are also
+    syllables ("tu" for "từ") count only in capitals."""
+    folded = m.group(3)
+    if not folded:
+        return None
+    raw = norm[m.start(3):m.end(3)]
+    if "ư" in raw.lower() or folded == "t.u":
+        return "tw"
+    if folded in abbreviations.WORD_LIKE and not raw.isupper():
+        return None
+    return folded
 
 
 def _word_terms(words: list[str]) -> list[wq.Query]:
@@ -124,6 +165,24 @@ def _word_terms(words: list[str]) -> list[wq.Query]:
         if (fa, fb) != (a, b):
             terms.append(wq.Term("bigrams", f"{a}_{b}", boost=ACCENTED_BIGRAM_BOOST))
     return terms
+
+
+class _AndNot(wq.AndNot):
+    """``AndNot`` that also excludes the first candidate passage.
+
+    Whoosh's ``AndNotMatcher`` only compares the first ids of both sides: when the excluded side
+    starts at an earlier document, the first positive document is kept even if it holds an
+    excluded word. Moving the excluded side up to the positive one first avoids that.
+    """
+
+    def matcher(self, searcher, context=None):
+        from whoosh.matching import AndNotMatcher
+
+        pos = self.a.matcher(searcher, context)
+        neg = self.b.matcher(searcher, searcher.boolean_context())
+        if pos.is_active() and neg.is_active() and neg.id() < pos.id():
+            neg.skip_to(pos.id())
+        return AndNotMatcher(pos, neg)
 
 
 def _phrase(tokens: list[str]) -> wq.Query:
@@ -154,10 +213,13 @@ def to_whoosh(parsed: ParsedQuery, share: Callable[[str, str], float] | None = N
         should.append(wq.Term("body", key, boost=MENTION_BOOST))
     for key in parsed.short_keys:
         should.append(wq.Term("docnum", key, boost=NUMBER_BOOST))
+    for terms in parsed.expansions:
+        should.append(wq.Term("body", terms[0], boost=EXPANSION_BOOST) if len(terms) == 1
+                      else wq.Phrase("body", list(terms), boost=EXPANSION_BOOST))
     ranked: wq.Query = wq.Or(should) if should else wq.Every()
     if parsed.phrases:
         required = wq.And([wq.Or([_phrase(p) for p in group]) for group in parsed.phrases])
         ranked = wq.AndMaybe(required, ranked)
     if parsed.excluded:
-        ranked = wq.AndNot(ranked, wq.Or([_phrase(t) for t in parsed.excluded]))
+        ranked = _AndNot(ranked, wq.Or([_phrase(t) for t in parsed.excluded]))
     return ranked

@@ -1,8 +1,15 @@
-"""Ranked search over passages, grouped into one row per document, with snippets."""
+"""Ranked search over passages, grouped into one row per document, with snippets.
+
+Filters (``filters.py``) restrict the passages searched; a filter without words lists the
+matching documents, newest first. Near-identical exports of one document are one row with its
+versions, and each row carries the document's validity status (``graph.py``).
+"""
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +21,9 @@ from whoosh.searching import Searcher
 
 from .analysis import fold_token
 from .errors import DocumentNotFound
-from .models import Hit, SearchResult
+from .filters import Filters, document_year, whoosh_filter
+from .graph import OVERRIDES_FILE, Graph, load_overrides
+from .models import Count, Hit, IndexStats, References, SearchResult, Status, Version
 from .query import ParsedQuery, parse, to_whoosh
 from .store import open_index
 
@@ -105,12 +114,17 @@ def select_section(passages: list[dict], label: str) -> list[dict]:
 class Index:
     """An open index: search, batch search, look-ups. Use as a context manager or call close()."""
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, overrides: str | Path | None = None) -> None:
+        """``overrides``: a status override file; by default ``<directory>/status-overrides.json``
+        when it exists."""
         self.directory = Path(directory)
         self._ix = open_index(self.directory)
         self._searcher: Searcher = self._ix.searcher(weighting=BM25F())
         self._passages = max(1, self._searcher.doc_count())
         self._passage_set: set[int] | None = None
+        self._overrides = overrides
+        self._records: list[DocRecord] | None = None
+        self._graph: Graph | None = None
 
     def close(self) -> None:
         self._searcher.close()
@@ -132,6 +146,60 @@ class Index:
     def records(self) -> Iterator[DocRecord]:
         for fields in self._searcher.documents(kind="d"):
             yield DocRecord(fields["doc_id"], fields["path"], fields["sha"], json.loads(fields["meta"]))
+
+    def all_records(self) -> list[DocRecord]:
+        """Every document record, read once per open index."""
+        if self._records is None:
+            self._records = list(self.records())
+        return self._records
+
+    def graph(self) -> Graph:
+        """Relations, validity and versions of the indexed documents, built once per open index."""
+        if self._graph is None:
+            if self._overrides is not None:
+                overrides = load_overrides(self._overrides)
+            else:
+                overrides = load_overrides(self.directory / OVERRIDES_FILE, required=False)
+            self._graph = Graph(self.all_records(), lambda doc_id: [p["body"] for p in self.passages(doc_id)],
+                                overrides)
+        return self._graph
+
+    def references(self, ref: str) -> References:
+        """What a document (by number in any spelling, id or path) cites and what cites it."""
+        return self.graph().references(ref)
+
+    def status(self, doc_id: str) -> Status:
+        return self.graph().status(doc_id)
+
+    def versions(self, doc_id: str) -> list[Version]:
+        return self.graph().versions(doc_id)
+
+    def stats(self) -> IndexStats:
+        """Counts by type, issuer, year and status; size on disk; last indexing time."""
+        records = self.all_records()
+        graph = self.graph()
+
+        def counts(values) -> list[Count]:
+            tally = Counter(values)
+            return [Count(v, n) for v, n in sorted(tally.items(), key=lambda kv: (kv[0] is None, -kv[1], kv[0] or ""))]
+
+        size = 0
+        for root, _, files in os.walk(self.directory):
+            for name in files:
+                try:
+                    size += os.path.getsize(os.path.join(root, name))
+                except OSError:
+                    pass
+        stamps = [r.facts.get("indexed_at") for r in records if r.facts.get("indexed_at")]
+        return IndexStats(
+            documents=len(records), distinct_documents=len({graph.group(r.doc_id) for r in records}),
+            passages=len(self._passage_docs()), size_bytes=size, last_indexed=max(stamps) if stamps else None,
+            by_type=counts(r.meta.get("doc_type") for r in records),
+            by_issuer=counts(r.meta.get("issuer") for r in records),
+            by_year=sorted(counts(document_year(r.meta) for r in records),
+                           key=lambda c: (c.value is None, -(int(c.value) if c.value else 0))),
+            by_status=counts(graph.status(r.doc_id).code for r in records),
+        )
 
     def find_document(self, ref: str) -> DocRecord:
         """A document by id, path, record id or number in any spelling."""
@@ -157,15 +225,28 @@ class Index:
 
     # -- search ----------------------------------------------------------------------------
 
-    def search(self, text: str, limit: int = 10) -> SearchResult:
-        parsed = parse(text)
-        return self._run(parsed, limit)
+    def search(self, text: str = "", limit: int = 10, *, filters: Filters | None = None,
+               group_versions: bool = True) -> SearchResult:
+        """Ranked documents for a query; inline filters in ``text`` and ``filters`` both apply.
 
-    def search_many(self, queries: Iterable[tuple[str, str]], limit: int = 10
-                    ) -> Iterator[tuple[str, SearchResult]]:
+        With filters and no words, the matching documents newest first. ``group_versions``:
+        near-identical exports of one document make one row (their ``versions``).
+        """
+        if not text.strip() and filters is not None and not filters.is_empty:
+            parsed = ParsedQuery(text.strip(), filters=filters)
+        else:
+            parsed = parse(text)
+            if filters is not None:
+                parsed.filters = filters.merged(parsed.filters)
+        if parsed.is_empty:
+            return self._list(parsed, limit, group_versions)
+        return self._run(parsed, limit, group_versions)
+
+    def search_many(self, queries: Iterable[tuple[str, str]], limit: int = 10, *,
+                    filters: Filters | None = None) -> Iterator[tuple[str, SearchResult]]:
         """Answer many (id, text) queries with one open searcher, yielding as they finish."""
         for qid, text in queries:
-            yield qid, self.search(text, limit)
+            yield qid, self.search(text, limit, filters=filters)
 
     def _passage_docs(self) -> set[int]:
         """Internal numbers of all passages, computed once per open index."""
@@ -176,23 +257,42 @@ class Index:
     def _share(self, field: str, term: str) -> float:
         return self._searcher.doc_frequency(field, term) / self._passages
 
-    def _run(self, parsed: ParsedQuery, limit: int) -> SearchResult:
+    def _allowed(self, filters: Filters, kind: str) -> set[int] | None:
+        """Internal numbers of the passages (kind "p") or records ("d") the filters allow; None: all."""
+        fq = whoosh_filter(filters, self.all_records(), lambda doc_id: self.graph().in_force(doc_id))
+        if fq is None:
+            return None
+        return set(self._searcher.docs_for_query(wq.And([wq.Term("kind", kind), fq])))
+
+    def _keys(self, group_versions: bool):
+        graph = self.graph()
+        if group_versions:
+            return graph.group, graph.versions
+        return (lambda doc_id: doc_id), (lambda doc_id: [Version(doc_id, graph.nodes[doc_id].path)]
+                                         if doc_id in graph.nodes else [])
+
+    def _run(self, parsed: ParsedQuery, limit: int, group_versions: bool = True) -> SearchResult:
         q = to_whoosh(parsed, self._share)
         facet = sorting.FieldFacet("doc_id")
         depth = max(100, limit * 20)
         # Passages only: a document record carries the docnum field too, and must count neither as
         # a hit (it has no body) nor as one of the document's other passages.
-        results = self._searcher.search(q, limit=depth, filter=self._passage_docs(),
+        allowed = self._allowed(parsed.filters, "p")
+        passages = self._passage_docs() if allowed is None else allowed
+        if not passages:
+            return SearchResult(parsed.text, 0, [])
+        results = self._searcher.search(q, limit=depth, filter=passages,
                                         groupedby={"doc": facet}, maptype=sorting.Count)
         counts = results.groups("doc")
         terms = parsed.highlight_terms()
+        group, versions = self._keys(group_versions)
         hits: list[Hit] = []
         seen: set[str] = set()
         for r in results:
             doc_id = r["doc_id"]
-            if doc_id in seen:
+            if group(doc_id) in seen:
                 continue
-            seen.add(doc_id)
+            seen.add(group(doc_id))
             rec = self.record(doc_id)
             meta = rec.meta if rec else {}
             text, spans = snippet(r["body"], terms)
@@ -203,8 +303,41 @@ class Index:
                 date=meta.get("date"), issuer=meta.get("issuer"), section=r["section"] or "",
                 page=r.get("page"), snippet=text, highlights=spans, other_hits=counts.get(doc_id, 1) - 1,
                 record_id=rec.facts.get("record_id") if rec else None,
+                status=self.graph().status(doc_id) if rec else None, versions=versions(doc_id),
             ))
             if len(hits) >= limit:
                 break
-        return SearchResult(parsed.text, len(counts), hits)
+        return SearchResult(parsed.text, len({group(d) for d in counts}), hits)
+
+    def _list(self, parsed: ParsedQuery, limit: int, group_versions: bool = True) -> SearchResult:
+        """Documents the filters allow, newest first (undated last), one row per document."""
+        allowed = self._allowed(parsed.filters, "d") or set()
+        ids = {self._searcher.stored_fields(n)["doc_id"] for n in allowed}
+        group, versions = self._keys(group_versions)
+        chosen: dict[str, DocRecord] = {}
+        for rec in sorted((r for r in self.all_records() if r.doc_id in ids), key=lambda r: r.path):
+            chosen.setdefault(group(rec.doc_id), rec)
+
+        def newest(rec: DocRecord) -> tuple:
+            date = rec.meta.get("date") or rec.meta.get("date_partial") or ""
+            return (not date, [-ord(c) for c in date], rec.meta.get("number") or "~", rec.path)
+
+        hits: list[Hit] = []
+        for rec in sorted(chosen.values(), key=newest)[:limit]:
+            meta = rec.meta
+            title = meta.get("title") or rec.facts.get("title_hint")
+            hits.append(Hit(
+                rank=len(hits) + 1, score=0.0, doc_id=rec.doc_id, path=rec.path, number=meta.get("number"),
+                doc_type=meta.get("doc_type"), title=title, date=meta.get("date"), issuer=meta.get("issuer"),
+                section="", page=None, snippet=title or self._opening(rec.doc_id), highlights=[], other_hits=0,
+                record_id=rec.facts.get("record_id"), status=self.graph().status(rec.doc_id),
+                versions=versions(rec.doc_id),
+            ))
+        return SearchResult(parsed.text, len(chosen), hits, listing=True)
+
+    def _opening(self, doc_id: str) -> str:
+        """The start of a document's text, for a listing row of a document without a subject."""
+        passages = self.passages(doc_id)
+        body = " ".join(passages[0]["body"].split()) if passages else ""
+        return body[:SNIPPET_CHARS] + ("…" if len(body) > SNIPPET_CHARS else "") or "—"
 

@@ -133,3 +133,56 @@ def search_index(search_index_dir):
 def search_doc_ids(search_index) -> dict[str, str]:
     """File name (as in SEARCH_FIXTURE_FILES) -> doc_id in the fixture index."""
     return {Path(r.path).name: r.doc_id for r in search_index.records()}
+
+
+# --- Every Party document of corpus/, both exports of each (filters, refs, versions, stats tests) ------
+# test_filters/test_graph. The search fixture index above plus the three Party PDFs it leaves out
+# (38-HD/BTCTW in two exports and the Hà Nội Hướng dẫn with a blank number): the search index is
+# copied and only the new files are extracted, so the session pays for them once.
+
+PARTY_EXTRA_FILES = ("sotay_hd38.pdf", "sotay_huongdan38_v1.pdf", "sotay_huongdan.pdf")
+
+
+@pytest.fixture(scope="session")
+def party_index_dir(search_index_dir, tmp_path_factory) -> Path:
+    """Directory of SEARCH_FIXTURE_FILES + PARTY_EXTRA_FILES, built once per session (read-only)."""
+    import shutil
+
+    import searchdocs
+
+    directory = tmp_path_factory.mktemp("party-index") / "index"
+    shutil.copytree(search_index_dir, directory)
+    report = searchdocs.index_paths(directory, [CORPUS / name for name in PARTY_EXTRA_FILES], jobs=2)
+    assert not report.failed, report.failed
+    assert sorted(Path(p).name for p in report.indexed) == sorted(PARTY_EXTRA_FILES)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def party_index(party_index_dir):
+    """The party fixture index, opened for searching (read-only)."""
+    import searchdocs
+
+    ix = searchdocs.open_index(party_index_dir)
+    yield ix
+    ix.close()
+
+
+@pytest.fixture(scope="session")
+def party_txt():
+    """``party_txt(folder, name, number, type_caps, date, subject, body, authority="BỘ CHÍNH TRỊ")``:
+    write a small Party document as .txt (header, title, body, signature) and return its path.
+    ``date`` is (day, month, year)."""
+    def write(folder: Path, name: str, number: str, type_caps: str, date: tuple[int, int, int], subject: str,
+              body: str, authority: str = "BỘ CHÍNH TRỊ", signer: str = "Tô Lâm") -> Path:
+        day, month, year = date
+        text = (f"BAN CHẤP HÀNH TRUNG ƯƠNG\n*\nSố {number}\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+                f"Hà Nội, ngày {day:02d} tháng {month} năm {year}\n\n{type_caps}\n{subject}\n\n{body.strip()}\n\n"
+                f"T/M {authority}\nNơi nhận:\n- Các tỉnh ủy, thành ủy,\n- Lưu Văn phòng Trung ương Đảng.\n"
+                f"TỔNG BÍ THƯ\n{signer}\n")
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
