@@ -29,11 +29,11 @@ class Env:
 
     @property
     def stdout(self):
-        return click.get_text_stream("stdout")
+        return sys.stdout
 
     @property
     def stderr(self):
-        return click.get_text_stream("stderr")
+        return sys.stderr
 
     def is_tty(self) -> bool:
         return self.stdout.isatty()
@@ -115,7 +115,8 @@ def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, file_timeout:
     With no PATHS, indexes the corpus/ folder. Files whose size, time or content hash have not
     changed since the last run are skipped; changed files have their passages replaced; a file
     moved to a new path is re-filed without reading it again; files gone from under PATHS are
-    reported, and removed with --prune. One bad file never stops the run: a file that cannot be
+    reported, and removed with --prune. Inside folders, hidden files and README.* are skipped.
+    One bad file never stops the run: a file that cannot be
     read, hangs past --file-timeout or crashes its worker is reported with a one-line reason.
 
     Exit code 0 when the run completed, failed files included (they are listed, and in --json);

@@ -122,8 +122,8 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
             failures.append(Failure(str(directory), f"cannot read folder: {e.strerror or e}"))
             return
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
+            if entry.name.startswith(".") or entry.name.lower().startswith("readme."):
+                continue  # hidden files, and a folder's README, are not documents
             p = Path(entry.path)
             try:
                 if entry.is_dir():
@@ -370,7 +370,7 @@ class _Batch:
             from whoosh.index import LockError
 
             try:
-                self.writer = self.ix.writer(timeout=max(self.wait, 30.0))
+                self.writer = self.ix.writer(timeout=max(self.wait, 30.0), limitmb=256)
             except LockError as e:  # only a non-searchdocs writer can hold it: we hold our own lock
                 from .errors import IndexLockedError
 
@@ -400,9 +400,11 @@ class _Batch:
             len(self.ops) >= BATCH_FILES or self.passages >= BATCH_PASSAGES
             or time.monotonic() - self.opened >= BATCH_SECONDS)
 
-    def commit(self) -> None:
+    def commit(self, merge: bool = False) -> None:
+        """Commit the batch. Segments are merged only at the end of a run (``merge=True``):
+        merging at every batch commit rewrote the growing index again and again."""
         if self.writer is not None:
-            self.writer.commit()
+            self.writer.commit(merge=merge)
             self.commits += 1
         self.writer, self.ops, self.passages = None, [], 0
 
@@ -628,7 +630,7 @@ def index_paths(index_dir: str | Path, paths: Iterable[str | Path], *, jobs: int
             _extract_and_write(batch, p, report, jobs=jobs or os.cpu_count() or 1, max_bytes=max_bytes,
                                file_timeout=file_timeout, max_memory_mb=max_memory_mb,
                                ocr_cache=ocr_cache, progress=progress)
-            batch.commit()
+            batch.commit(merge=True)
         except BaseException:
             batch.cancel()
             raise

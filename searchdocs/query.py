@@ -33,6 +33,8 @@ NUMBER_BOOST = 40.0  # the document whose number is in the query comes first
 MENTION_BOOST = 4.0  # passages that cite the number come next
 EXPANSION_BOOST = 0.5  # the other form of an abbreviation in the query ("BBT" <-> "ban bí thư")
 
+# Typographic quotes pasted from Word or PDFs delimit phrases like straight ones.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"'})
 _ITEM = re.compile(r'(-?)"([^"]*)"|(\S+)')
 # "Quy định 294", "nghi quyet so 21", "HD 38": a type name or abbreviation, then a number.
 _TYPES = {
@@ -78,7 +80,7 @@ class ParsedQuery:
 
 def parse(text: str) -> ParsedQuery:
     """Split a query into words, phrases, exclusions and document numbers."""
-    cleaned = normalize_query(text)
+    cleaned = normalize_query(text).translate(_QUOTES)
     norm = cleaned.strip()
     if norm.count('"') % 2:
         col = cleaned.rfind('"') + 1  # in the query as typed, leading spaces included

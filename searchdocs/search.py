@@ -202,20 +202,31 @@ class Index:
         )
 
     def find_document(self, ref: str) -> DocRecord:
-        """A document by id, path, record id or number in any spelling."""
+        """A document by id, path, record id or number in any spelling ("294-qd/tw", "Quy định 294")."""
         rec = self.record(ref)
         if rec is not None:
             return rec
-        from .numbers import number_key
+        from .errors import QuerySyntaxError
+        from .numbers import find_numbers
 
-        key = number_key(ref.upper()) or number_key(ref)
-        wanted = str(Path(ref).resolve()) if ref else ""
+        paths = {os.path.abspath(ref), os.path.realpath(ref)} if ref else set()
+        try:
+            parsed = parse(ref)
+            keys, short = set(parsed.number_keys), set(parsed.short_keys)
+        except QuerySyntaxError:
+            keys, short = set(), set()
+        by_short: list[DocRecord] = []
         for r in self.records():
-            number = r.meta.get("number")
-            if r.path == wanted or r.facts.get("record_id") == ref or r.doc_id.startswith(ref + ":"):
+            if (r.path in paths or os.path.realpath(r.path) in paths or r.facts.get("record_id") == ref
+                    or r.doc_id.startswith(ref + ":")):
                 return r
-            if key and number and number_key(number) == key:
+            numbers = find_numbers(r.meta.get("number") or "")
+            if any(n.key in keys for n in numbers):
                 return r
+            if any(n.short_key in short for n in numbers):
+                by_short.append(r)
+        if by_short:  # "Quy định 294": the newest document of that type and number
+            return max(by_short, key=lambda r: r.meta.get("date") or "")
         raise DocumentNotFound(f"no document {ref!r} in the index: try `searchdocs search {ref!r}`")
 
     def passages(self, doc_id: str) -> list[dict]:
