@@ -271,7 +271,7 @@ def test_show_prints_metadata_and_text(search_index, search_index_dir, search_do
         assert squash(p["body"])[:200] in flat
 
 
-@pytest.mark.parametrize("ref", ["294-qd/tw", "294 - QĐ/TƯ", "Số: 294-QĐ/TW"])
+@pytest.mark.parametrize("ref", ["294-qd/tw", "294 - QĐ/TƯ", "Số: 294-QĐ/TW", "Quy định 294", "quy dinh so 294"])
 def test_show_finds_the_document_by_any_spelling(search_index_dir, ref):
     result = run(["show", ref, "--json"], search_index_dir)
     assert result.exit_code == 0, result.stderr
@@ -377,3 +377,24 @@ def test_index_reports_a_bad_file_and_keeps_the_rest(tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     assert _SUMMARY.search(result.stdout).groups() == ("1", "0", "1"), result.stdout
     assert re.search(r"failed: .*broken\.docx: \S", result.stdout)
+
+
+def test_curly_quotes_make_a_required_phrase(search_index_dir):
+    straight = run(["search", '"sinh hoạt đảng"', "--json"], search_index_dir)
+    curly = run(["search", "“sinh hoạt đảng”", "--json"], search_index_dir)
+    assert straight.exit_code == curly.exit_code == 0
+    hits = json.loads(curly.stdout)["results"]
+    assert [h["doc_id"] for h in hits] == [h["doc_id"] for h in json.loads(straight.stdout)["results"]]
+
+
+def test_readme_inside_a_folder_is_not_indexed(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "README.md").write_text("Danh mục tài liệu: Quy định 294-QĐ/TW\n", encoding="utf-8")
+    (folder / "thong-bao.txt").write_text("THÔNG BÁO\nvề việc sinh hoạt chi bộ\n", encoding="utf-8")
+    result = run(["index", str(folder), "--json"], tmp_path / "ix")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["indexed"] == 1 and report["documents"] == 1
+    explicit = run(["index", str(folder / "README.md"), "--json"], tmp_path / "ix")
+    assert json.loads(explicit.stdout)["indexed"] == 1  # named on the command line: indexed
