@@ -232,13 +232,15 @@ def _filter_options(f):
               help="Documents to show (per query with --batch).")
 @click.option("--json", "fmt", flag_value="json", help="One JSON object with all results.")
 @click.option("--jsonl", "fmt", flag_value="jsonl", help="One JSON result per line.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "trec"]), default=None,
-              help="Output format (trec: TREC run lines, for --batch).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "trec", "md", "csv"]), default=None,
+              help="Output format (trec: TREC run lines, for --batch; md, csv: a table of citation, title, "
+                   "section, page, snippet).")
+@click.option("--cite", is_flag=True, help='Add each hit\'s citation ("citation" in JSON).')
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Answer every query in FILE (lines, or JSONL with _id and text).")
 @_filter_options
 @click.pass_obj
-def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, batch: Path | None,
+def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: bool, batch: Path | None,
                types: tuple[str, ...], issuers: tuple[str, ...], numbers: tuple[str, ...], date_from: str | None,
                date_to: str | None, years: tuple[str, ...], signers: tuple[str, ...], in_force: bool) -> None:
     """Search the index. Exit code 0 if something was found, 1 if not, 2 on error.
@@ -270,7 +272,11 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, batch: 
       searchdocs search --issuer BBT --in-force            # list documents, newest first
       searchdocs search "the dang vien" --from 2025-06-01 --to 2025-12-31
       searchdocs search --batch queries.jsonl --format trec --limit 100 > run.trec
+      searchdocs search "the dang vien" --cite
+      searchdocs search "ket nap dang vien" --format csv > ket-nap.csv
     """
+    from .citation import cite_hits
+    from .exports import results_csv, results_markdown
     from .filters import build
     from .search import Index
 
@@ -281,6 +287,8 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, batch: 
     if query is None and batch is None and filters.is_empty:
         fail("give a QUERY, a filter (--type, --issuer, --year …) or --batch FILE")
     fmt = fmt or "text"
+    if batch is not None and fmt in ("md", "csv"):
+        fail("--format md and csv are for one QUERY, not --batch")
     with Index(env.index_dir, overrides=env.overrides) as ix:
         if batch is not None:
             found = False
@@ -296,18 +304,26 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, batch: 
                         click.echo(f"{qid}\t{line}")
             sys.exit(ExitStatus.FOUND if found else ExitStatus.NOT_FOUND)
         result = ix.search(query or "", limit, filters=filters)
+        citations = [c.text for c in cite_hits(ix, result.hits)] if cite or fmt in ("md", "csv") else None
     if fmt == "json":
-        click.echo(output.to_json(output.result_to_dict(result)))
+        data = output.result_to_dict(result)
+        for hit, text in zip(data["results"], citations or []):
+            hit["citation"] = text
+        click.echo(output.to_json(data))
     elif fmt == "jsonl":
-        for hit in result.hits:
-            click.echo(output.to_json(output.hit_to_dict(hit)))
+        for i, hit in enumerate(result.hits):
+            click.echo(output.to_json({**output.hit_to_dict(hit), **({"citation": citations[i]} if cite else {})}))
     elif fmt == "trec":
         for line in output.trec_lines("1", result):
             click.echo(line)
+    elif fmt == "csv":
+        click.echo(results_csv(result, citations), nl=False)
+    elif fmt == "md":
+        click.echo(results_markdown(result, citations), nl=False)
     elif env.is_tty():
-        output.render_results(env.console(), result)
+        output.render_results(env.console(), result, citations)
     else:
-        for line in output.plain_results(result):
+        for line in output.plain_results(result, citations):
             click.echo(line)
     sys.exit(ExitStatus.FOUND if result.hits else ExitStatus.NOT_FOUND)
 
@@ -316,22 +332,39 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, batch: 
 @click.argument("ref")
 @click.option("--section", help='Only this section, e.g. "Điều 4" or "1.2".')
 @click.option("--json", "as_json", is_flag=True, help="Metadata and passages as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default=None,
+              help="Output format (md: Markdown, headings per section).")
+@click.option("--cite", is_flag=True, help="The citation of each section shown.")
+@click.option("-q", "--query", help="Highlight this query's words (accents optional).")
+@click.option("--open", "open_file", is_flag=True, help="Open the original file with xdg-open or open.")
 @click.pass_obj
-def show_cmd(env: Env, ref: str, section: str | None, as_json: bool) -> None:
+def show_cmd(env: Env, ref: str, section: str | None, as_json: bool, fmt: str | None, cite: bool,
+             query: str | None, open_file: bool) -> None:
     """Show a document's metadata and text, by number, id or path.
+
+    In a terminal, long output goes through a pager (rich's, i.e. $PAGER or less); piped, never.
 
     \b
     Examples:
       searchdocs show 294-QĐ/TW
       searchdocs show "294-qd/tw" --section "Điều 4"
+      searchdocs show 294-QĐ/TW --section 2.1 --cite
+      searchdocs show 06-HD/TW --query "chuyen sinh hoat" --section 8
+      searchdocs show 06-HD/TW --format md > hd06.md
       searchdocs show corpus/sotay_quydinh294.pdf --json
+      searchdocs show 294-QĐ/TW --open
     """
-    from .search import Index, select_section
+    from .citation import cite as make_citation
+    from .exports import document_markdown
+    from .search import Index, highlight_spans, select_section
 
+    fmt = "json" if as_json else fmt or "text"
     with Index(env.index_dir, overrides=env.overrides) as ix:
         rec = ix.find_document(ref)
         passages = ix.passages(rec.doc_id)
         refs = ix.references(rec.doc_id)
+    if open_file:
+        _open_original(rec.path)
     if section:
         chosen = select_section(passages, section)
         if not chosen:
@@ -339,10 +372,12 @@ def show_cmd(env: Env, ref: str, section: str | None, as_json: bool) -> None:
             fail(f"no section {section!r} in {rec.meta.get('number') or rec.doc_id}; "
                  f"its sections: {labels[:300] or '(none)'}")
         passages = chosen
-    if as_json:
+    citations = [make_citation(p["section"], rec.meta).text for p in passages] if cite else None
+    if fmt == "json":
         click.echo(output.to_json({
             "doc_id": rec.doc_id, "path": rec.path, **rec.facts,
-            "passages": [{"section": p["section"], "page": p.get("page"), "text": p["body"]} for p in passages],
+            "passages": [{"section": p["section"], "page": p.get("page"), "text": p["body"],
+                          **({"citation": citations[i]} if cite else {})} for i, p in enumerate(passages)],
             "status": refs.status.code if refs.status else None,
             "status_detail": output.status_to_dict(refs.status),
             "versions": output.versions_to_list(refs.versions),
@@ -350,17 +385,34 @@ def show_cmd(env: Env, ref: str, section: str | None, as_json: bool) -> None:
                            "cited_by": [output.reference_to_dict(r) for r in refs.cited_by]},
         }))
         sys.exit(ExitStatus.FOUND)
+    if fmt == "md":
+        click.echo(document_markdown(rec.meta, output.display_path(rec.path), passages, citations), nl=False)
+        sys.exit(ExitStatus.FOUND)
+    spans = [highlight_spans(p["body"], query) for p in passages] if query else None
     console = env.console()
-    console.print(output.document_table(rec.facts, rec.path, rec.doc_id, refs.status, refs.versions))
-    if (refs.cites or refs.cited_by) and not section:
-        console.rule("Quan hệ", style="dim")
-        output.render_references(console, refs, heading=False)
-    for p in passages:
-        where = p["section"] or "(mở đầu)"
-        if p.get("page") is not None:
-            where += f" — tr. {p['page']}"
-        console.rule(where, style="dim")
-        console.print(p["body"], highlight=False, markup=False)
+    if env.is_tty():
+        with console.pager(styles=True):
+            output.render_document(console, rec, passages, refs, relations=not section, citations=citations,
+                                   spans=spans)
+    else:
+        output.render_document(console, rec, passages, refs, relations=not section, citations=citations,
+                               spans=spans)
+    sys.exit(ExitStatus.FOUND)
+
+
+def _open_original(path: str) -> None:
+    """Open a file with the desktop's opener and exit 0, or exit 2 saying none is available."""
+    import shutil
+    import subprocess
+
+    opener = shutil.which("xdg-open") or shutil.which("open")
+    if opener is None:
+        fail(f"no program to open files with (xdg-open or open) is available; the file is {path}")
+    if not Path(path).is_file():
+        fail(f"the original file is gone: {path}")
+    subprocess.Popen([opener, path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
+    click.echo(f"opened {output.display_path(path)} with {Path(opener).name}", err=True)
     sys.exit(ExitStatus.FOUND)
 
 

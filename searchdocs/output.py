@@ -103,8 +103,9 @@ def _plain_heading(hit: Hit) -> str:
     return _heading(hit) + (f" [{'; '.join(extra)}]" if extra else "")
 
 
-def render_results(console: Console, result: SearchResult) -> None:
-    """Results for a terminal: one block per document, matched words highlighted."""
+def render_results(console: Console, result: SearchResult, citations: list[str] | None = None) -> None:
+    """Results for a terminal: one block per document, matched words highlighted; with
+    ``citations`` (one per hit), each block ends with its citation."""
     if not result.hits:
         if result.listing:
             console.print("No documents match the filters.", highlight=False)
@@ -134,6 +135,8 @@ def render_results(console: Console, result: SearchResult) -> None:
         for s, e in hit.highlights:
             snip.stylize("bold yellow", s + 4, e + 4)
         console.print(snip)
+        if citations:
+            console.print(Text("    Trích dẫn: ", style="dim") + Text(citations[hit.rank - 1], style="italic"))
     console.print(Text(f"{len(result.hits)} of {result.total} matching documents", style="dim"))
 
 
@@ -155,10 +158,12 @@ def render_listing(console: Console, result: SearchResult) -> None:
     console.print(Text(f"{len(result.hits)} of {result.total} matching documents", style="dim"))
 
 
-def plain_results(result: SearchResult) -> Iterable[str]:
-    """Results when piped: one tab-separated line per document, nothing but text."""
+def plain_results(result: SearchResult, citations: list[str] | None = None) -> Iterable[str]:
+    """Results when piped: one tab-separated line per document, nothing but text; with
+    ``citations``, the citation is one more column at the end."""
     for hit in result.hits:
-        yield "\t".join([str(hit.rank), _plain_heading(hit), _where(hit), display_path(hit.path), hit.snippet])
+        cols = [str(hit.rank), _plain_heading(hit), _where(hit), display_path(hit.path), hit.snippet]
+        yield "\t".join(cols + ([citations[hit.rank - 1]] if citations else []))
 
 
 def _report_counts(report: IndexReport) -> list[tuple[str, int]]:
@@ -305,6 +310,28 @@ def document_table(facts: dict, path: str, doc_id: str, status: Status | None = 
         if value:
             table.add_row(name, str(value))
     return table
+
+
+def render_document(console: Console, rec, passages: list[dict], refs: References, *, relations: bool,
+                    citations: list[str] | None = None,
+                    spans: list[list[tuple[int, int]]] | None = None) -> None:
+    """A document for ``show``: metadata, relations, then each passage under a rule, with its
+    citation (``citations``) and the query's words highlighted (``spans``, one list per passage)."""
+    console.print(document_table(rec.facts, rec.path, rec.doc_id, refs.status, refs.versions))
+    if relations and (refs.cites or refs.cited_by):
+        console.rule("Quan hệ", style="dim")
+        render_references(console, refs, heading=False)
+    for i, p in enumerate(passages):
+        where = p["section"] or "(mở đầu)"
+        if p.get("page") is not None:
+            where += f" — tr. {p['page']}"
+        console.rule(where, style="dim")
+        if citations:
+            console.print(Text("Trích dẫn: ", style="dim") + Text(citations[i], style="italic"))
+        body = Text(p["body"])
+        for s, e in (spans[i] if spans else []):
+            body.stylize("bold yellow", s, e)
+        console.print(body)
 
 
 # --- references ---------------------------------------------------------------------------------------

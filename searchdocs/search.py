@@ -94,6 +94,13 @@ def snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> tuple[str
     return prefix + result + suffix, spans
 
 
+def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Spans of ``text``'s words that a query's words or phrases match, on folded syllables
+    (as ``snippet`` does): "dang vien" highlights "đảng viên" and "Đảng viên"."""
+    terms = parse(query).highlight_terms()
+    return [(m.start(), m.end()) for m in _WORD.finditer(text) if fold_token(m.group().lower()) in terms]
+
+
 def select_section(passages: list[dict], label: str) -> list[dict]:
     """Passages of a section by its label, accent- and case-insensitively, children included.
 
