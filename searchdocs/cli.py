@@ -416,6 +416,23 @@ def _open_original(path: str) -> None:
     sys.exit(ExitStatus.FOUND)
 
 
+@cli.command("shell")
+@click.pass_obj
+def shell_cmd(env: Env) -> None:
+    """An interactive prompt: type a query, a number to read that hit, :cite N, :show N, :more,
+    :filter …, :q.
+
+    History is kept in $XDG_STATE_HOME/searchdocs/history (~/.local/state/searchdocs/history).
+    Ctrl-C cancels the line being typed; Ctrl-D leaves.
+    """
+    from . import shell
+    from .search import Index
+
+    with Index(env.index_dir, overrides=env.overrides) as ix:
+        shell.run(ix, env.console(), paged=env.is_tty())
+    sys.exit(ExitStatus.FOUND)
+
+
 @cli.command("refs")
 @click.argument("number")
 @click.option("--json", "as_json", is_flag=True, help="References as one JSON object.")

@@ -1,0 +1,197 @@
+"""``searchdocs shell``: search, read and cite from one prompt, with readline history.
+
+Type a query to see ranked results; a number shows that hit's passage in full; ``:cite N``,
+``:show N`` (the whole document, paged), ``:more`` (the next results), ``:filter …`` (inline
+filters such as ``loai:huong-dan nam:2025`` added to every query; ``:filter`` alone clears),
+``:help``, ``:q``. Ctrl-C cancels the line, Ctrl-D leaves. History is kept in
+``$XDG_STATE_HOME/searchdocs/history`` (default ``~/.local/state/searchdocs/history``).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from . import output
+from .citation import cite
+from .errors import SearchdocsError
+from .models import SearchResult
+from .search import Index, highlight_spans
+
+PAGE = 10
+PROMPT = "searchdocs> "
+HELP = """Gõ câu truy vấn để tìm; số N: xem đoạn của kết quả N.
+  :cite N      trích dẫn kết quả N
+  :show N      toàn văn văn bản của kết quả N
+  :more        các kết quả tiếp theo
+  :filter …    bộ lọc thêm vào mọi truy vấn (vd. loai:huong-dan nam:2025); :filter để bỏ
+  :q           thoát (Ctrl-D); Ctrl-C bỏ dòng đang gõ"""
+
+
+def history_path() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "searchdocs" / "history"
+
+
+class Shell:
+    """The loop's state; ``handle(line)`` runs one line and returns False to leave."""
+
+    def __init__(self, index: Index, console: Console, paged: bool = False) -> None:
+        self.ix, self.console, self.paged = index, console, paged
+        self.query = ""
+        self.filters = ""
+        self.result: SearchResult | None = None
+        self.shown = 0
+
+    def handle(self, line: str) -> bool:
+        line = line.strip()
+        if not line:
+            return True
+        if line in (":q", ":quit", ":exit"):
+            return False
+        try:
+            self._dispatch(line)
+        except SearchdocsError as e:
+            self.say(f"lỗi: {e}", "red")
+        return True
+
+    def say(self, message: str, style: str = "") -> None:
+        self.console.print(Text(message, style=style))
+
+    def _dispatch(self, line: str) -> None:
+        command, _, arg = line.partition(" ")
+        arg = arg.strip()
+        if line.isdigit():
+            self.passage(int(line))
+        elif command in (":cite", ":c"):
+            hit = self._hit(arg)
+            if hit:
+                self.say(self._citation(hit))
+        elif command in (":show", ":s"):
+            hit = self._hit(arg)
+            if hit:
+                self.document(hit)
+        elif command == ":more":
+            self.more()
+        elif command == ":filter":
+            self.filters = arg
+            self.say(f"bộ lọc: {arg}" if arg else "đã bỏ bộ lọc", "dim")
+            if self.query:
+                self.search(self.query)
+        elif command in (":help", ":h", "?"):
+            self.say(HELP)
+        elif line.startswith(":"):
+            self.say(f"không rõ lệnh {command}; gõ :help", "red")
+        else:
+            self.search(line)
+
+    def search(self, query: str, limit: int = PAGE) -> None:
+        self.query = query
+        self.result = self.ix.search(f"{query} {self.filters}".strip(), limit)
+        self.shown = 0
+        self._render_new()
+
+    def more(self) -> None:
+        if self.result is None:
+            self.say("chưa có truy vấn", "red")
+            return
+        if self.shown >= self.result.total:
+            self.say("hết kết quả", "dim")
+            return
+        shown = self.shown
+        self.result = self.ix.search(f"{self.query} {self.filters}".strip(), shown + PAGE)
+        self.shown = shown
+        self._render_new()
+
+    def _render_new(self) -> None:
+        assert self.result is not None
+        new = SearchResult(self.result.query, self.result.total, self.result.hits[self.shown:], self.result.listing)
+        if not new.hits and self.shown:
+            self.say("hết kết quả", "dim")
+            return
+        output.render_results(self.console, new)
+        self.shown = len(self.result.hits)
+
+    def _hit(self, arg: str):
+        if self.result is None or not self.result.hits:
+            self.say("chưa có kết quả: gõ một truy vấn trước", "red")
+            return None
+        if not arg.isdigit() or not 1 <= int(arg) <= len(self.result.hits):
+            self.say(f"cần một số từ 1 đến {len(self.result.hits)}", "red")
+            return None
+        return self.result.hits[int(arg) - 1]
+
+    def _citation(self, hit) -> str:
+        rec = self.ix.record(hit.doc_id)
+        return cite(hit.section, rec.meta if rec else {}).text
+
+    def passage(self, n: int) -> None:
+        """The hit's passage in full, under its citation, the query's words highlighted."""
+        hit = self._hit(str(n))
+        if hit is None:
+            return
+        passages = self.ix.passages(hit.doc_id)
+        same = [p for p in passages if p["section"] == hit.section] or passages
+        core = " ".join(hit.snippet.strip("…").split())[:60]
+        chosen = next((p for p in same if core in " ".join(p["body"].split())), same[0])
+        where = chosen["section"] or "(mở đầu)"
+        if chosen.get("page") is not None:
+            where += f" — tr. {chosen['page']}"
+        self.console.rule(where, style="dim")
+        self.say(self._citation(hit), "italic")
+        body = Text(chosen["body"])
+        for s, e in highlight_spans(chosen["body"], self.query):
+            body.stylize("bold yellow", s, e)
+        self.console.print(body)
+
+    def document(self, hit) -> None:
+        rec = self.ix.find_document(hit.doc_id)
+        passages = self.ix.passages(rec.doc_id)
+        refs = self.ix.references(rec.doc_id)
+        spans = [highlight_spans(p["body"], self.query) for p in passages]
+        if self.paged:
+            with self.console.pager(styles=True):
+                output.render_document(self.console, rec, passages, refs, relations=True, spans=spans)
+        else:
+            output.render_document(self.console, rec, passages, refs, relations=True, spans=spans)
+
+
+def run(index: Index, console: Console, paged: bool) -> None:
+    """The prompt loop, with readline editing and history when the standard library has it."""
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input()
+        readline = None
+    history = history_path()
+    if readline is not None:
+        readline.set_history_length(1000)
+        try:
+            readline.read_history_file(history)
+        except OSError:
+            pass
+    shell = Shell(index, console, paged)
+    console.print(Text("searchdocs shell — :help để xem lệnh, :q hoặc Ctrl-D để thoát", style="dim"))
+    try:
+        while True:
+            try:
+                line = input(PROMPT)
+            except KeyboardInterrupt:  # Ctrl-C: drop the line, keep the shell
+                print()
+                continue
+            except EOFError:  # Ctrl-D
+                print()
+                break
+            try:
+                if not shell.handle(line):
+                    break
+            except KeyboardInterrupt:  # Ctrl-C during a long render: back to the prompt
+                print()
+    finally:
+        if readline is not None:
+            try:
+                history.parent.mkdir(parents=True, exist_ok=True)
+                readline.write_history_file(history)
+            except OSError as e:
+                console.print(Text(f"không lưu được lịch sử {history}: {e.strerror or e}", style="dim"))
