@@ -424,6 +424,14 @@ def shell_cmd(env: Env) -> None:
 
     History is kept in $XDG_STATE_HOME/searchdocs/history (~/.local/state/searchdocs/history).
     Ctrl-C cancels the line being typed; Ctrl-D leaves.
+
+    \b
+    Examples:
+      searchdocs shell
+      searchdocs --index /tmp/ix shell
+      searchdocs> ket nap dang vien loai:huong-dan
+      searchdocs> 2
+      searchdocs> :cite 2
     """
     from . import shell
     from .search import Index
