@@ -142,9 +142,13 @@ def phases(files: list[Path], kind: str) -> dict:
     if kind in ("pdf", "docx"):
         label = "pypdf" if kind == "pdf" else "python_docx"
         own_extract = max(0.0, ext - lib)
+        # The library pass and the pipeline pass are timed separately, so on a busy machine (or for
+        # a file the pipeline refuses early) the library alone can take longer than the pipeline:
+        # shares are taken of the larger of the two, so they stay within 0..1.
+        whole = max(total, lib + struct + meta)
         out.update({f"{label}_s": round(lib, 3), "own_extract_s": round(own_extract, 3),
-                    f"{label}_share": round(lib / total, 3) if total else None,
-                    "own_share": round((own_extract + struct + meta) / total, 3) if total else None})
+                    f"{label}_share": round(lib / whole, 3) if whole else None,
+                    "own_share": round((own_extract + struct + meta) / whole, 3) if whole else None})
     return out
 
 
