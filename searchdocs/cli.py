@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from . import output
-from .errors import SearchdocsError
+from . import i18n, output
+from .errors import N_, SearchdocsError
+from .i18n import _
 
 
 class ExitStatus(IntEnum):
@@ -43,24 +44,65 @@ class Env:
 
 
 def fail(message: str) -> None:
-    click.echo(f"searchdocs: error: {message}", err=True)
+    """Say what went wrong (``message`` already in the interface language) and exit 2."""
+    click.echo(_("searchdocs: error: {message}").format(message=message), err=True)
     sys.exit(ExitStatus.ERROR)
+
+
+def _help_option(option: click.Option | None) -> click.Option | None:
+    if option is not None:
+        option.help = _("Show this message and exit.")
+    return option
+
+
+class Command(click.Command):
+    """Help texts in the interface language, chosen when the help is shown (after --lang is read)."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _help_option(super().get_help_option(ctx))
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        i18n.localize(ctx.find_root().command)
+        super().format_help(ctx, formatter)
 
 
 class Group(click.Group):
     """Turns library errors into one line on stderr and exit code 2: no tracebacks for users."""
 
+    command_class = Command
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _help_option(super().get_help_option(ctx))
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        i18n.localize(ctx.find_root().command)
+        super().format_help(ctx, formatter)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except SearchdocsError as e:
-            fail(str(e))
+            fail(i18n.error_text(e))
         except KeyboardInterrupt:
-            click.echo("searchdocs: interrupted", err=True)
+            click.echo(_("searchdocs: interrupted"), err=True)
             sys.exit(130)
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    i18n.set_language(value)  # None: the locale decides
+    return value
+
+
+def _interactive() -> bool:
+    """Whether a person sits at a terminal (both ends): then bare `searchdocs` opens the shell."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+@click.group(cls=Group, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, is_eager=True, expose_value=False,
+              callback=_set_lang,
+              help="Interface language (default: vi if LANGUAGE, LC_ALL, LC_MESSAGES or LANG starts with vi).")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default="index",
               envvar="SEARCHDOCS_INDEX", show_default=True, show_envvar=True,
               help="Index directory to use.")
@@ -71,6 +113,8 @@ class Group(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, index_dir: Path, overrides: Path | None) -> None:
     """Full-text search for Vietnamese Party and state documents.
+
+    Run alone in a terminal, opens the interactive shell (searchdocs shell).
 
     \b
     Queries work with or without diacritics, in either tone-mark style,
@@ -86,6 +130,11 @@ def cli(ctx: click.Context, index_dir: Path, overrides: Path | None) -> None:
       searchdocs stats
     """
     ctx.obj = Env(index_dir, overrides)
+    if ctx.invoked_subcommand is None:
+        if _interactive():
+            ctx.invoke(shell_cmd)
+        click.echo(ctx.get_help())
+        sys.exit(ExitStatus.FOUND)
 
 
 @cli.command("index")
@@ -134,7 +183,7 @@ def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, file_timeout:
 
     if not paths:
         if not Path("corpus").is_dir():
-            fail("no paths given and no corpus/ folder here: pass files or folders to index")
+            fail(_("no paths given and no corpus/ folder here: pass files or folders to index"))
         paths = (Path("corpus"),)
     show_progress = not (quiet or as_json or dry_run) and env.stderr.isatty()
     with _progress(env, show_progress) as progress:
@@ -146,9 +195,9 @@ def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, file_timeout:
         click.echo(output.to_json(output.report_to_dict(report)))
     elif quiet:
         for f in report.failed:
-            click.echo(f"failed: {output.display_path(f.path)}: {f.reason}", err=True)
+            click.echo(_("failed: {path}: {reason}").format(path=output.display_path(f.path), reason=f.reason), err=True)
         for note in report.notes:
-            click.echo(f"note: {note}", err=True)
+            click.echo(_("note: {note}").format(note=note), err=True)
     else:
         output.render_report(env.console(), report)
     sys.exit(ExitStatus.FOUND)
@@ -189,7 +238,7 @@ def _read_batch(path: Path) -> list[tuple[str, str]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
-        raise SearchdocsError(f"cannot read batch file {path}: {e.strerror or e}") from e
+        raise SearchdocsError(N_("cannot read batch file {path}: {reason}"), path=path, reason=e.strerror or e) from e
     queries: list[tuple[str, str]] = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -199,7 +248,7 @@ def _read_batch(path: Path) -> list[tuple[str, str]]:
                 rec = json.loads(line)
                 queries.append((str(rec.get("_id", rec.get("id", n))), str(rec.get("text", rec.get("q", "")))))
             except (ValueError, AttributeError) as e:
-                raise SearchdocsError(f"{path}:{n}: not a JSON object: {e}") from e
+                raise SearchdocsError(N_("{path}:{line}: not a JSON object: {reason}"), path=path, line=n, reason=e) from e
         else:
             queries.append((str(n), line.strip()))
     return queries
@@ -283,12 +332,12 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
     filters = build(types=types, issuers=issuers, numbers=numbers, years=years, date_from=date_from,
                     date_to=date_to, signers=signers, in_force=True if in_force else None)
     if query is not None and batch is not None:
-        fail("give a QUERY or --batch FILE (not both)")
+        fail(_("give a QUERY or --batch FILE (not both)"))
     if query is None and batch is None and filters.is_empty:
-        fail("give a QUERY, a filter (--type, --issuer, --year …) or --batch FILE")
+        fail(_("give a QUERY, a filter (--type, --issuer, --year …) or --batch FILE"))
     fmt = fmt or "text"
     if batch is not None and fmt in ("md", "csv"):
-        fail("--format md and csv are for one QUERY, not --batch")
+        fail(_("--format md and csv are for one QUERY, not --batch"))
     with Index(env.index_dir, overrides=env.overrides) as ix:
         if batch is not None:
             found = False
@@ -369,8 +418,8 @@ def show_cmd(env: Env, ref: str, section: str | None, as_json: bool, fmt: str | 
         chosen = select_section(passages, section)
         if not chosen:
             labels = ", ".join(p["section"] for p in passages if p["section"])
-            fail(f"no section {section!r} in {rec.meta.get('number') or rec.doc_id}; "
-                 f"its sections: {labels[:300] or '(none)'}")
+            fail(_("no section {section!r} in {document}; its sections: {labels}").format(
+                section=section, document=rec.meta.get("number") or rec.doc_id, labels=labels[:300] or _("(none)")))
         passages = chosen
     citations = [make_citation(p["section"], rec.meta).text for p in passages] if cite else None
     if fmt == "json":
@@ -407,12 +456,12 @@ def _open_original(path: str) -> None:
 
     opener = shutil.which("xdg-open") or shutil.which("open")
     if opener is None:
-        fail(f"no program to open files with (xdg-open or open) is available; the file is {path}")
+        fail(_("no program to open files with (xdg-open or open) is available; the file is {path}").format(path=path))
     if not Path(path).is_file():
-        fail(f"the original file is gone: {path}")
+        fail(_("the original file is gone: {path}").format(path=path))
     subprocess.Popen([opener, path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                      stderr=subprocess.DEVNULL, start_new_session=True)
-    click.echo(f"opened {output.display_path(path)} with {Path(opener).name}", err=True)
+    click.echo(_("opened {path} with {opener}").format(path=output.display_path(path), opener=Path(opener).name), err=True)
     sys.exit(ExitStatus.FOUND)
 
 

@@ -1,16 +1,33 @@
-"""Errors a user can act on. Each message says what is wrong and what to do next."""
+"""Errors a user can act on. Each message says what is wrong and what to do next.
+
+Messages are English. An error raised as ``SearchdocsError(N_("bad year {value!r} …"), value=v)``
+keeps its template and parameters so an interface can show it in another language
+(searchdocs.i18n.error_text); ``str(error)`` is always the English text, so the library needs
+no translation machinery. ``N_`` only marks a template for extraction.
+"""
 from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark a message template for translation without translating it (gettext's convention)."""
+    return message
 
 
 class SearchdocsError(Exception):
     """Base of every error the CLI turns into a one-line message and exit code 2."""
 
+    def __init__(self, message: str = "", /, **params: object) -> None:
+        self.template = message
+        self.params = params
+        super().__init__(message.format(**params) if params else message)
+
 
 class NoIndexError(SearchdocsError):
     def __init__(self, directory: str) -> None:
         super().__init__(
-            f"no index at {directory}: run `searchdocs index` first "
-            "(or point --index / SEARCHDOCS_INDEX at an existing index)"
+            N_("no index at {directory}: run `searchdocs index` first "
+               "(or point --index / SEARCHDOCS_INDEX at an existing index)"),
+            directory=directory,
         )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from whoosh import query as wq
 
 from . import abbreviations
-from .errors import QuerySyntaxError
+from .errors import N_, QuerySyntaxError
 from .normalize import fold, normalize_query
 from .numbers import find_numbers
 from .store import slug
@@ -130,9 +130,9 @@ def split(text: str) -> tuple[str, Filters]:
         name = KEYS.get(fold(raw_key).lower().replace("-", "").replace("_", ""))
         if name is None:
             known = ", ".join(sorted({k for k in KEYS if k.isascii()}))
-            raise QuerySyntaxError(f"unknown filter {raw_key}: in the query; filters are {known}")
+            raise QuerySyntaxError(N_("unknown filter {key}: in the query; filters are {known}"), key=raw_key, known=known)
         if not value.strip():
-            raise QuerySyntaxError(f"filter {raw_key}: has no value")
+            raise QuerySyntaxError(N_("filter {key}: has no value"), key=raw_key)
         found.setdefault(name, []).append(value)
         return " "
 
@@ -141,7 +141,7 @@ def split(text: str) -> tuple[str, Filters]:
         return text, Filters()
     status = [_status(v) for v in found.get("status", [])]
     if len(set(status)) > 1:
-        raise QuerySyntaxError("status:/hieuluc: given twice with opposite values")
+        raise QuerySyntaxError(N_("status:/hieuluc: given twice with opposite values"))
     dates_from = [parse_date(v, "tu") for v in found.get("from", [])]
     dates_to = [parse_date(v, "den", end=True) for v in found.get("to", [])]
     f = build(types=found.get("type", []), issuers=found.get("issuer", []), numbers=found.get("number", []),
@@ -154,7 +154,8 @@ def split(text: str) -> tuple[str, Filters]:
 def _status(value: str) -> bool:
     s = slug(value)
     if s not in _STATUS_VALUES:
-        raise QuerySyntaxError(f"unknown status {value!r}: use hieuluc:con (in force) or hieuluc:het (not in force)")
+        raise QuerySyntaxError(N_("unknown status {value!r}: use hieuluc:con (in force) or hieuluc:het (not in force)"),
+                               value=value)
     return _STATUS_VALUES[s]
 
 
@@ -184,14 +185,14 @@ def number_term(value: str) -> str:
         parsed = None
     if parsed and (parsed.number_keys or parsed.short_keys):
         return (parsed.number_keys or parsed.short_keys)[0]
-    raise QuerySyntaxError(f"{value!r} is not a document number: write it as 294-QĐ/TW, 15/2020/NĐ-CP, "
-                           "Quy định 294 or 294")
+    raise QuerySyntaxError(N_("{value!r} is not a document number: write it as 294-QĐ/TW, 15/2020/NĐ-CP, "
+                              "Quy định 294 or 294"), value=value)
 
 
 def _year(value: str) -> str:
     value = value.strip()
     if not re.fullmatch(r"(1[89]|20)\d\d", value):
-        raise QuerySyntaxError(f"bad year {value!r}: use four digits, e.g. nam:2025")
+        raise QuerySyntaxError(N_("bad year {value!r}: use four digits, e.g. nam:2025"), value=value)
     return value
 
 
@@ -214,12 +215,13 @@ def parse_date(value: str, key: str, end: bool = False) -> str:
             return f"{value}-12-31" if end else f"{value}-01-01"
     except ValueError:
         pass
-    raise QuerySyntaxError(f"bad date {value!r} for {key}: use YYYY-MM-DD (or YYYY-MM, YYYY)")
+    raise QuerySyntaxError(N_("bad date {value!r} for {key}: use YYYY-MM-DD (or YYYY-MM, YYYY)"), value=value, key=key)
 
 
 def _check_range(f: Filters) -> None:
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        raise QuerySyntaxError(f"the date range is empty: from {f.date_from} is after to {f.date_to}")
+        raise QuerySyntaxError(N_("the date range is empty: from {start} is after to {end}"), start=f.date_from,
+                               end=f.date_to)
 
 
 # --- matching on stored metadata ----------------------------------------------------------------------

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DocumentNotFound, SearchdocsError
+from .errors import N_, DocumentNotFound, SearchdocsError
 from .models import DocSummary, Reference, References, Status, StatusEvidence, Version
 from .numbers import find_numbers, number_key
 from .relations import BAI_BO, CAN_CU, HET_HIEU_LUC, HUONG_DAN, SUA_DOI, THAM_CHIEU, THAY_THE
@@ -96,12 +96,12 @@ def load_overrides(path: str | Path | None, required: bool = True) -> Overrides:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         if required:
-            raise SearchdocsError(f"status override file {path} not found") from None
+            raise SearchdocsError(N_("status override file {path} not found"), path=path) from None
         return Overrides()
     except (OSError, ValueError) as e:
-        raise SearchdocsError(f"cannot read status override file {path}: {e}") from e
+        raise SearchdocsError(N_("cannot read status override file {path}: {reason}"), path=path, reason=e) from e
     if not isinstance(data, dict):
-        raise SearchdocsError(f"{path}: expected a JSON object from document number to status")
+        raise SearchdocsError(N_("{path}: expected a JSON object from document number to status"), path=path)
     out = Overrides(path=str(path))
     codes = ", ".join(STATUS_LABELS)
     for ref, value in data.items():
@@ -109,7 +109,7 @@ def load_overrides(path: str | Path | None, required: bool = True) -> Overrides:
             continue  # "_comment" and the like
         entry = {"status": value} if isinstance(value, str) else value
         if not isinstance(entry, dict) or entry.get("status") not in STATUS_LABELS:
-            raise SearchdocsError(f"{path}: status of {ref!r} must be one of {codes}")
+            raise SearchdocsError(N_("{path}: status of {ref!r} must be one of {codes}"), path=path, ref=ref, codes=codes)
         note = entry.get("note")
         out.by_ref[_override_ref(ref)] = Override(entry["status"], str(note) if note is not None else None)
     return out
@@ -325,8 +325,8 @@ class Graph:
             key = number_key(ref.upper()) or number_key(ref)
             edges = self._incoming_by_key.get(key or "", [])
             if not edges:
-                raise DocumentNotFound(f"no document {ref!r} in the index and none cites it: "
-                                       f"try `searchdocs search {ref!r}`")
+                raise DocumentNotFound(N_("no document {ref!r} in the index and none cites it: "
+                                          "try `searchdocs search {ref!r}`"), ref=ref)
             written = find_numbers(edges[0].raw)
             number = written[0].display if written else edges[0].raw
             return References(number, key, None, [], [], self._cited_by(edges),

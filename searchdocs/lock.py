@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import IndexLockedError, SearchdocsError
+from .errors import N_, IndexLockedError, SearchdocsError
 
 LOCK_FILE = "searchdocs-index.lock"
 INFO_FILE = "searchdocs-index.lock.json"
@@ -114,7 +114,8 @@ class IndexLock:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
-            raise SearchdocsError(f"cannot write the index at {self.directory}: {e.strerror or e}") from e
+            raise SearchdocsError(N_("cannot write the index at {directory}: {reason}"), directory=self.directory,
+                                  reason=e.strerror or e) from e
         deadline = time.monotonic() + self.wait
         while not _try_lock(fd):
             if time.monotonic() >= deadline:

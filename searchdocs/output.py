@@ -12,7 +12,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .errors import N_
 from .graph import KIND_LABELS, STATUS_LABELS
+from .i18n import _
 from .models import (Hit, IndexReport, IndexStats, Reference, References, SearchResult, Status,
                      Version)
 
@@ -108,9 +110,10 @@ def render_results(console: Console, result: SearchResult, citations: list[str] 
     ``citations`` (one per hit), each block ends with its citation."""
     if not result.hits:
         if result.listing:
-            console.print("No documents match the filters.", highlight=False)
+            console.print(_("No documents match the filters."), highlight=False)
         else:
-            console.print(Text.assemble("No results for ", (result.query, "bold"), "."))
+            before, _sep, after = _("No results for {query}.").partition("{query}")
+            console.print(Text.assemble(before, (result.query, "bold"), after))
         return
     if result.listing:
         render_listing(console, result)
@@ -137,7 +140,11 @@ def render_results(console: Console, result: SearchResult, citations: list[str] 
         console.print(snip)
         if citations:
             console.print(Text("    Trích dẫn: ", style="dim") + Text(citations[hit.rank - 1], style="italic"))
-    console.print(Text(f"{len(result.hits)} of {result.total} matching documents", style="dim"))
+    console.print(Text(_matching(result), style="dim"))
+
+
+def _matching(result: SearchResult) -> str:
+    return _("{shown} of {total} matching documents").format(shown=len(result.hits), total=result.total)
 
 
 def render_listing(console: Console, result: SearchResult) -> None:
@@ -155,7 +162,7 @@ def render_listing(console: Console, result: SearchResult) -> None:
         table.add_row(str(hit.rank), hit.number or "—", hit.doc_type or "—", hit.date or "—", hit.issuer or "—",
                       hit.title or "", status, where)
     console.print(table)
-    console.print(Text(f"{len(result.hits)} of {result.total} matching documents", style="dim"))
+    console.print(Text(_matching(result), style="dim"))
 
 
 def plain_results(result: SearchResult, citations: list[str] | None = None) -> Iterable[str]:
@@ -170,21 +177,22 @@ def _report_counts(report: IndexReport) -> list[tuple[str, int]]:
     """The non-zero counts of a run, in the order a person reads them."""
     would = report.dry_run
     rows = [
-        ("new", len(report.new)), ("changed", len(report.changed)),
-        ("indexed", len(report.indexed)), ("moved", len(report.moved)),
-        ("removed" if not would else "to remove", len(report.removed)),
-        ("gone (use --prune)", len(report.missing)), ("unchanged", len(report.unchanged)),
-        ("failed", len(report.failed)),
+        (N_("new"), len(report.new)), (N_("changed"), len(report.changed)),
+        (N_("indexed"), len(report.indexed)), (N_("moved"), len(report.moved)),
+        (N_("removed") if not would else N_("to remove"), len(report.removed)),
+        (N_("gone (use --prune)"), len(report.missing)), (N_("unchanged"), len(report.unchanged)),
+        (N_("failed"), len(report.failed)),
     ]
     always = ("unchanged", "failed") if would else ("indexed", "unchanged", "failed")
-    return [(name, n) for name, n in rows if n or name in always]
+    return [(_(name), n) for name, n in rows if n or name in always]
 
 
 def render_report(console: Console, report: IndexReport) -> None:
     counts = ", ".join(f"{name} {n}" for name, n in _report_counts(report))
     if report.dry_run:
-        console.print(f"dry run, nothing written: {counts}"
-                      f" — the index has {report.documents} documents, {report.passages} passages", highlight=False)
+        console.print(_("dry run, nothing written: {counts} — the index has {documents} documents, "
+                        "{passages} passages").format(counts=counts, documents=report.documents,
+                                                      passages=report.passages), highlight=False)
         for label, paths in (("new", report.new), ("changed", report.changed),
                              ("remove" if report.removed else "gone", report.removed or report.missing)):
             for p in paths:
@@ -193,22 +201,26 @@ def render_report(console: Console, report: IndexReport) -> None:
             console.print(Text(f"move: {display_path(old)} → {display_path(new)}"))
     else:
         rate = (len(report.indexed) / report.seconds) if report.seconds and report.indexed else 0.0
-        speed = f", {rate:.2f} files/s" if rate else ""
-        console.print(f"{counts} — {report.documents} documents, {report.passages} passages in the index"
-                      f" ({report.seconds:.1f} s{speed})", highlight=False)
+        speed = _(", {rate} files/s").format(rate=f"{rate:.2f}") if rate else ""
+        console.print(_("{counts} — {documents} documents, {passages} passages in the index ({seconds} s{speed})")
+                      .format(counts=counts, documents=report.documents, passages=report.passages,
+                              seconds=f"{report.seconds:.1f}", speed=speed), highlight=False)
         for old, new in report.moved:
-            console.print(Text(f"moved: {display_path(old)} → {display_path(new)}", style="dim"))
+            console.print(Text(_("moved: {old} → {new}").format(old=display_path(old), new=display_path(new)),
+                               style="dim"))
         for p in report.removed:
-            console.print(Text(f"removed: {display_path(p)}", style="dim"))
+            console.print(Text(_("removed: {path}").format(path=display_path(p)), style="dim"))
         for p in report.missing:
-            console.print(Text(f"gone: {display_path(p)} (still indexed; run with --prune to remove)",
-                               style="yellow"))
+            console.print(Text(_("gone: {path} (still indexed; run with --prune to remove)").format(
+                path=display_path(p)), style="yellow"))
     for f in report.failed:
-        console.print(Text(f"failed: {display_path(f.path)}: {f.reason}", style="red"))
+        console.print(Text(_("failed: {path}: {reason}").format(path=display_path(f.path), reason=f.reason),
+                           style="red"))
     for w in report.warnings:
-        console.print(Text(f"warning: {display_path(w.path)}: {w.reason}", style="yellow"))
+        console.print(Text(_("warning: {path}: {reason}").format(path=display_path(w.path), reason=w.reason),
+                           style="yellow"))
     for note in report.notes:
-        console.print(Text(f"note: {note}", style="yellow"))
+        console.print(Text(_("note: {note}").format(note=note), style="yellow"))
 
 
 def report_to_dict(report: IndexReport) -> dict:
@@ -243,10 +255,10 @@ def check_to_dict(report) -> dict:
 
 
 _VERDICT = {
-    "healthy": ("healthy", "green", None),
-    "stale": ("stale: files changed or gone", "yellow",
-              "run `searchdocs index` on their folders (with --prune to drop gone files)"),
-    "damaged": ("damaged", "red", "delete the index folder and run `searchdocs index` again"),
+    "healthy": (N_("healthy"), "green", None),
+    "stale": (N_("stale: files changed or gone"), "yellow",
+              N_("run `searchdocs index` on their folders (with --prune to drop gone files)")),
+    "damaged": (N_("damaged"), "red", N_("delete the index folder and run `searchdocs index` again")),
 }
 
 
@@ -257,31 +269,32 @@ def render_check(console: Console, report) -> None:
     table.add_column(justify="right")
     table.add_column()
     problems = [
-        ("changed files", report.changed, "yellow"), ("vanished files", report.vanished, "yellow"),
-        ("unreadable files", report.unreadable, "yellow"),
-        ("passages without a record", report.orphan_passages, "red"),
-        ("records missing passages", report.missing_passages, "red"),
-        ("duplicated ids", report.duplicate_ids, "red"), ("unreadable parts", report.damage, "red"),
+        (_("changed files"), report.changed, "yellow"), (_("vanished files"), report.vanished, "yellow"),
+        (_("unreadable files"), report.unreadable, "yellow"),
+        (_("passages without a record"), report.orphan_passages, "red"),
+        (_("records missing passages"), report.missing_passages, "red"),
+        (_("duplicated ids"), report.duplicate_ids, "red"), (_("unreadable parts"), report.damage, "red"),
     ]
-    for name, value in (("documents", report.documents), ("passages", report.passages),
-                        ("files", report.files), ("up to date", report.up_to_date),
-                        ("segments", report.segments)):
+    for name, value in ((_("documents"), report.documents), (_("passages"), report.passages),
+                        (_("files"), report.files), (_("up to date"), report.up_to_date),
+                        (_("segments"), report.segments)):
         table.add_row(name, str(value), "")
     for name, items, style in problems:
         if items:
-            first = display_path(str(items[0])) + (f" (+{len(items) - 1} more)" if len(items) > 1 else "")
+            more = _(" (+{n} more)").format(n=len(items) - 1)
+            first = display_path(str(items[0])) + (more if len(items) > 1 else "")
             table.add_row(Text(name, style=style), str(len(items)), Text(first, style="dim"))
     console.print(table)
     for name, items, style in problems:
         for item in items[1:20]:
             console.print(Text(f"{name}: {display_path(str(item))}", style="dim"))
     label, style, advice = _VERDICT[report.status]
-    console.print(Text(f"{report.index}: {label}", style=f"bold {style}"))
+    console.print(Text(f"{report.index}: {_(label)}", style=f"bold {style}"))
     if advice:
-        console.print(Text(advice, style=style))
+        console.print(Text(_(advice), style=style))
     if report.indexing:
-        console.print(Text(f"note: an indexing run is writing this index now ({report.indexing}); "
-                           "this check saw its last commit", style="yellow"))
+        console.print(Text(_("note: an indexing run is writing this index now ({run}); "
+                             "this check saw its last commit").format(run=report.indexing), style="yellow"))
 
 
 def document_table(facts: dict, path: str, doc_id: str, status: Status | None = None,

@@ -18,7 +18,7 @@ from whoosh import query as wq
 
 from . import abbreviations
 from .analysis import fold_token, syllables
-from .errors import QuerySyntaxError
+from .errors import N_, QuerySyntaxError
 from .filters import Filters
 from .filters import split as split_filters
 from .normalize import fold, normalize_query
@@ -84,7 +84,7 @@ def parse(text: str) -> ParsedQuery:
     norm = cleaned.strip()
     if norm.count('"') % 2:
         col = cleaned.rfind('"') + 1  # in the query as typed, leading spaces included
-        raise QuerySyntaxError(f'unclosed quote at column {col} of the query: add the closing "')
+        raise QuerySyntaxError(N_('unclosed quote at column {col} of the query: add the closing "'), col=col)
     full = norm
     norm, inline = split_filters(norm)
     parsed = ParsedQuery(full, filters=inline)
@@ -133,9 +133,9 @@ def parse(text: str) -> ParsedQuery:
     parsed.short_keys = [k for k in dict.fromkeys(parsed.short_keys) if k not in said]
     if parsed.is_empty:
         if parsed.excluded:
-            raise QuerySyntaxError("the query only excludes words: add at least one word to search for")
+            raise QuerySyntaxError(N_("the query only excludes words: add at least one word to search for"))
         if parsed.filters.is_empty:
-            raise QuerySyntaxError("the query is empty: type words, a \"phrase\" or a document number")
+            raise QuerySyntaxError(N_("the query is empty: type words, a \"phrase\" or a document number"))
     parsed.expansions = abbreviations.expansions(" ".join(kept))
     return parsed
 

@@ -20,7 +20,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from .analysis import fold_token
-from .errors import DocumentNotFound
+from .errors import N_, DocumentNotFound
 from .filters import Filters, document_year, whoosh_filter
 from .graph import OVERRIDES_FILE, Graph, load_overrides
 from .models import Count, Hit, IndexStats, References, SearchResult, Status, Version
@@ -234,7 +234,7 @@ class Index:
                 by_short.append(r)
         if by_short:  # "Quy định 294": the newest document of that type and number
             return max(by_short, key=lambda r: r.meta.get("date") or "")
-        raise DocumentNotFound(f"no document {ref!r} in the index: try `searchdocs search {ref!r}`")
+        raise DocumentNotFound(N_("no document {ref!r} in the index: try `searchdocs search {ref!r}`"), ref=ref)
 
     def passages(self, doc_id: str) -> list[dict]:
         """Stored passages of a document in reading order."""

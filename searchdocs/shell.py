@@ -16,18 +16,19 @@ from rich.text import Text
 
 from . import output
 from .citation import cite
-from .errors import SearchdocsError
+from .errors import N_, SearchdocsError
+from .i18n import _, error_text
 from .models import SearchResult
 from .search import Index, highlight_spans
 
 PAGE = 10
 PROMPT = "searchdocs> "
-HELP = """Gõ câu truy vấn để tìm; số N: xem đoạn của kết quả N.
-  :cite N      trích dẫn kết quả N
-  :show N      toàn văn văn bản của kết quả N
-  :more        các kết quả tiếp theo
-  :filter …    bộ lọc thêm vào mọi truy vấn (vd. loai:huong-dan nam:2025); :filter để bỏ
-  :q           thoát (Ctrl-D); Ctrl-C bỏ dòng đang gõ"""
+HELP = N_("""Type a query to search; a number N: read hit N's passage.
+  :cite N      the citation of hit N
+  :show N      the whole document of hit N
+  :more        the next results
+  :filter …    filters added to every query (e.g. loai:huong-dan nam:2025); :filter alone clears
+  :q           leave (Ctrl-D); Ctrl-C drops the line being typed""")
 
 
 def history_path() -> Path:
@@ -54,7 +55,7 @@ class Shell:
         try:
             self._dispatch(line)
         except SearchdocsError as e:
-            self.say(f"lỗi: {e}", "red")
+            self.say(_("error: {message}").format(message=error_text(e)), "red")
         return True
 
     def say(self, message: str, style: str = "") -> None:
@@ -77,13 +78,13 @@ class Shell:
             self.more()
         elif command == ":filter":
             self.filters = arg
-            self.say(f"bộ lọc: {arg}" if arg else "đã bỏ bộ lọc", "dim")
+            self.say(_("filters: {filters}").format(filters=arg) if arg else _("filters cleared"), "dim")
             if self.query:
                 self.search(self.query)
         elif command in (":help", ":h", "?"):
-            self.say(HELP)
+            self.say(_(HELP))
         elif line.startswith(":"):
-            self.say(f"không rõ lệnh {command}; gõ :help", "red")
+            self.say(_("unknown command {command}; type :help").format(command=command), "red")
         else:
             self.search(line)
 
@@ -95,10 +96,10 @@ class Shell:
 
     def more(self) -> None:
         if self.result is None:
-            self.say("chưa có truy vấn", "red")
+            self.say(_("no query yet"), "red")
             return
         if self.shown >= self.result.total:
-            self.say("hết kết quả", "dim")
+            self.say(_("no more results"), "dim")
             return
         shown = self.shown
         self.result = self.ix.search(f"{self.query} {self.filters}".strip(), shown + PAGE)
@@ -109,17 +110,17 @@ class Shell:
         assert self.result is not None
         new = SearchResult(self.result.query, self.result.total, self.result.hits[self.shown:], self.result.listing)
         if not new.hits and self.shown:
-            self.say("hết kết quả", "dim")
+            self.say(_("no more results"), "dim")
             return
         output.render_results(self.console, new)
         self.shown = len(self.result.hits)
 
     def _hit(self, arg: str):
         if self.result is None or not self.result.hits:
-            self.say("chưa có kết quả: gõ một truy vấn trước", "red")
+            self.say(_("no results yet: type a query first"), "red")
             return None
         if not arg.isdigit() or not 1 <= int(arg) <= len(self.result.hits):
-            self.say(f"cần một số từ 1 đến {len(self.result.hits)}", "red")
+            self.say(_("need a number from 1 to {n}").format(n=len(self.result.hits)), "red")
             return None
         return self.result.hits[int(arg) - 1]
 
@@ -172,7 +173,7 @@ def run(index: Index, console: Console, paged: bool) -> None:
         except OSError:
             pass
     shell = Shell(index, console, paged)
-    console.print(Text("searchdocs shell — :help để xem lệnh, :q hoặc Ctrl-D để thoát", style="dim"))
+    console.print(Text(_("searchdocs shell — :help lists the commands, :q or Ctrl-D leaves"), style="dim"))
     try:
         while True:
             try:
@@ -194,4 +195,5 @@ def run(index: Index, console: Console, paged: bool) -> None:
                 history.parent.mkdir(parents=True, exist_ok=True)
                 readline.write_history_file(history)
             except OSError as e:
-                console.print(Text(f"không lưu được lịch sử {history}: {e.strerror or e}", style="dim"))
+                console.print(Text(_("cannot save the history {path}: {reason}").format(path=history, reason=e.strerror or e),
+                                   style="dim"))

@@ -7,7 +7,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
-from .errors import NoIndexError, SearchdocsError
+from .errors import N_, NoIndexError, SearchdocsError
 from .normalize import fold
 from .schema import SCHEMA_VERSION, build_schema
 
@@ -48,6 +48,7 @@ def _check_version(directory: Path) -> None:
         version = None
     if version != SCHEMA_VERSION:
         raise SearchdocsError(
-            f"the index at {directory} was built by another version of searchdocs: "
-            "delete it and run `searchdocs index` again"
+            N_("the index at {directory} was built by another version of searchdocs: "
+               "delete it and run `searchdocs index` again"),
+            directory=directory,
         )

@@ -19,7 +19,7 @@ HIT_KEYS = {"rank", "score", "doc_id", "path", "number", "doc_type", "title", "d
 ANSI = re.compile(r"\x1b\[")
 TREC = re.compile(r"^(\S+) Q0 (\S+) (\d+) (-?\d+(?:\.\d+)?(?:e-?\d+)?) searchdocs$")
 # No colour forced from outside: these tests are about what a pipe gets.
-PLAIN_ENV = {"FORCE_COLOR": None, "NO_COLOR": None, "SEARCHDOCS_INDEX": None}
+PLAIN_ENV = {"FORCE_COLOR": None, "NO_COLOR": None, "SEARCHDOCS_INDEX": None, "LANGUAGE": "en"}  # English messages
 
 
 def run(args, index_dir=None, env=None, **kwargs):

@@ -29,12 +29,13 @@ def _controlling_terminal() -> None:
 
 
 class Session:
-    def __init__(self, index_dir: Path, state: Path) -> None:
+    def __init__(self, index_dir: Path, state: Path, args: tuple[str, ...] = ("shell",),
+                 lang: str = "en") -> None:
         self.master, slave = pty.openpty()
         env = {**os.environ, "XDG_STATE_HOME": str(state), "NO_COLOR": "1", "TERM": "dumb", "PAGER": "cat",
-               "COLUMNS": "200", "LINES": "50", "PYTHONPATH": str(ROOT)}
+               "COLUMNS": "200", "LINES": "50", "PYTHONPATH": str(ROOT), "LANGUAGE": lang}
         env.pop("FORCE_COLOR", None)
-        self.proc = subprocess.Popen([sys.executable, "-m", "searchdocs", "--index", str(index_dir), "shell"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "searchdocs", "--index", str(index_dir), *args],
                                      stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env,
                                      start_new_session=True, preexec_fn=_controlling_terminal)
         os.close(slave)
@@ -107,7 +108,7 @@ def test_query_open_cite_quit(session, tmp_path, search_index):
     assert citation.startswith("mục ") and " Quy định số 294-QĐ/TW ngày 26/5/2025 của Ban Chấp hành Trung ương" in citation
 
     session.line(":cite 9")
-    assert "cần một số từ 1 đến 1" in session.expect(PROMPT)
+    assert "need a number from 1 to 1" in session.expect(PROMPT)
 
     session.line(":q")
     assert session.close() == 0
@@ -123,8 +124,23 @@ def test_ctrl_c_cancels_the_line_and_ctrl_d_leaves(session, tmp_path):
     session.send("\x03")  # Ctrl-C
     session.expect(PROMPT)
     session.line(":more")
-    assert "chưa có truy vấn" in session.expect(PROMPT)  # the cancelled line did not search
+    assert "no query yet" in session.expect(PROMPT)  # the cancelled line did not search
     session.send("\x04")  # Ctrl-D on an empty line
     assert session.close() == 0
     history = (tmp_path / "state" / "searchdocs" / "history").read_text(encoding="utf-8")
     assert "never run" not in history
+
+
+def test_bare_searchdocs_in_a_terminal_opens_the_shell_in_the_locale_language(search_index_dir, tmp_path):
+    s = Session(search_index_dir, tmp_path / "state", args=(), lang="vi")
+    try:
+        banner = s.expect(PROMPT)
+        assert "searchdocs shell — :help để xem lệnh" in banner
+        s.line(":more")
+        assert "chưa có truy vấn" in s.expect(PROMPT)
+        s.send("\x04")
+        assert s.close() == 0
+    finally:
+        if s.proc.poll() is None:
+            s.proc.kill()
+            s.proc.wait()

@@ -1,0 +1,170 @@
+"""The Vietnamese interface: every message translated, the .mo built from the .po, the language
+chosen by --lang or the locale, and data (JSON) the same in every language."""
+from __future__ import annotations
+
+import gettext
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searchdocs import i18n
+from searchdocs.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from extract_msgids import all_msgids, source_msgids  # noqa: E402
+from msgfmt import mo_bytes, parse_po  # noqa: E402
+
+PO = ROOT / "searchdocs" / "locale" / "vi" / "LC_MESSAGES" / "searchdocs.po"
+MO = PO.with_suffix(".mo")
+# No language from the machine running the tests: each test says which it wants.
+NO_LOCALE = {"LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": None, "FORCE_COLOR": None,
+             "NO_COLOR": None, "SEARCHDOCS_INDEX": None}
+FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def run(args, env=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env={**NO_LOCALE, **(env or {})}, catch_exceptions=False)
+
+
+@pytest.fixture(autouse=True)
+def _follow_locale():
+    yield
+    i18n.set_language(None)
+
+
+def test_extraction_finds_the_messages_of_the_code_and_the_help():
+    ids = all_msgids()
+    assert "{shown} of {total} matching documents" in source_msgids()
+    assert any(m.startswith("no index at {directory}") for m in ids)  # an N_() template of the library
+    assert "Index directory to use." in ids  # an option's help
+    assert any(m.startswith("\b\nQuery syntax:") for m in ids)  # a paragraph of a command's help
+
+
+def test_every_message_has_a_vietnamese_translation_with_the_same_fields():
+    catalog = parse_po(PO.read_text(encoding="utf-8"))
+    missing = [m for m in all_msgids() if not catalog.get(m, "").strip()]
+    assert not missing, f"untranslated (run tools/extract_msgids.py {PO.relative_to(ROOT)}): {missing}"
+    wrong = [m for m in all_msgids() if sorted(FIELD.findall(m)) != sorted(FIELD.findall(catalog[m]))]
+    assert not wrong, f"translations whose {{fields}} differ from the English: {wrong}"
+
+
+def test_the_mo_is_the_compiled_po():
+    catalog = parse_po(PO.read_text(encoding="utf-8"))
+    assert MO.read_bytes() == mo_bytes(catalog), "stale .mo: run python tools/msgfmt.py"
+    with MO.open("rb") as f:
+        loaded = gettext.GNUTranslations(f)
+    for msgid, msgstr in catalog.items():
+        if msgid:
+            assert loaded.gettext(msgid) == msgstr
+
+
+@pytest.mark.parametrize("environ, lang", [
+    ({}, "en"), ({"LANG": "vi_VN.UTF-8"}, "vi"), ({"LANG": "en_US.UTF-8"}, "en"),
+    ({"LANG": "en_US.UTF-8", "LC_MESSAGES": "vi_VN"}, "vi"), ({"LC_ALL": "C", "LANG": "vi_VN"}, "en"),
+    ({"LANGUAGE": "vi:en", "LC_ALL": "C"}, "vi"),
+])
+def test_the_locale_decides_the_language(environ, lang):
+    assert i18n.detect(environ) == lang
+
+
+def test_no_index_error_in_vietnamese_with_lang_vi(tmp_path):
+    result = run(["--lang", "vi", "--index", tmp_path / "none", "search", "dang vien"])
+    assert result.exit_code == 2
+    assert "searchdocs: lỗi: chưa có chỉ mục tại" in result.stderr
+    assert "hãy chạy `searchdocs index` trước" in result.stderr
+
+
+def test_lang_from_the_locale_without_lang_option(tmp_path):
+    result = run(["--index", tmp_path / "none", "search", "dang vien"], env={"LANG": "vi_VN.UTF-8"})
+    assert "chưa có chỉ mục" in result.stderr
+
+
+def test_lang_en_wins_over_a_vietnamese_locale(tmp_path):
+    result = run(["--lang", "en", "--index", tmp_path / "none", "search", "dang vien"], env={"LANG": "vi_VN.UTF-8"})
+    assert "searchdocs: error: no index at" in result.stderr
+    assert "chưa có" not in result.stderr
+
+
+def test_query_errors_of_the_library_are_translated_where_shown(search_index_dir):
+    result = run(["--lang", "vi", "--index", search_index_dir, "search", "dang vien nam:20x"])
+    assert result.exit_code == 2
+    assert "năm '20x' không hợp lệ: hãy viết bốn chữ số" in result.stderr
+
+
+def test_library_errors_stay_english_whatever_the_locale(monkeypatch):
+    from searchdocs.errors import QuerySyntaxError
+    from searchdocs.filters import build
+
+    monkeypatch.setenv("LANGUAGE", "vi")
+    with pytest.raises(QuerySyntaxError) as e:
+        build(years=["20x"])
+    assert str(e.value) == "bad year '20x': use four digits, e.g. nam:2025"
+    assert i18n.error_text(e.value) == "năm '20x' không hợp lệ: hãy viết bốn chữ số, vd. nam:2025"
+
+
+def test_help_in_vietnamese():
+    top = run(["--lang", "vi", "--help"])
+    assert "Tìm kiếm toàn văn văn bản của Đảng và Nhà nước." in top.output
+    assert "Thư mục chỉ mục cần dùng." in top.output
+    search = run(["search", "--help"], env={"LANGUAGE": "vi"})
+    assert "Cú pháp truy vấn:" in search.output and "Ví dụ:" in search.output
+    assert "Query syntax:" not in search.output
+    english = run(["--lang", "en", "search", "--help"])
+    assert "Query syntax:" in english.output and "Cú pháp truy vấn:" not in english.output
+
+
+def test_summaries_in_vietnamese(search_index_dir):
+    vi = run(["--lang", "vi", "--index", search_index_dir, "check", "--no-files"])
+    en = run(["--lang", "en", "--index", search_index_dir, "check", "--no-files"])
+    assert vi.exit_code == en.exit_code == 0
+    assert ": tốt" in vi.output and "văn bản" in vi.output
+    assert ": healthy" in en.output and "documents" in en.output
+
+
+def test_no_results_and_counts_in_vietnamese(search_index):
+    from rich.console import Console
+
+    from searchdocs import output
+
+    console = Console(record=True, width=120, color_system=None)
+    i18n.set_language("vi")
+    output.render_results(console, search_index.search("xyzzyqwerty", 10))
+    output.render_results(console, search_index.search("dang vien", 10))
+    text = console.export_text()
+    assert "Không có kết quả cho xyzzyqwerty." in text
+    assert re.search(r"\d+ trên \d+ văn bản phù hợp", text)
+
+
+@pytest.mark.parametrize("args", [["search", "dang vien", "--json"], ["stats", "--json"],
+                                  ["show", "294-QĐ/TW", "--json"], ["check", "--no-files", "--json"]])
+def test_json_is_the_same_in_every_language(search_index_dir, args):
+    outputs = [run(["--lang", lang, "--index", search_index_dir, *args]).output for lang in ("en", "vi")]
+    data = [json.loads(o) for o in outputs]
+    for d in data:
+        d.pop("seconds", None)  # check's timing
+    assert data[0] == data[1]
+
+
+def test_bare_searchdocs_not_at_a_terminal_prints_help_and_exits_0():
+    result = run([])
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: ") and "[OPTIONS] [COMMAND]" in result.output
+    assert "search" in result.output and "shell" in result.output
+    assert "Tìm kiếm toàn văn" in run(["--lang", "vi"]).output
+
+
+def test_bare_searchdocs_at_a_terminal_runs_the_shell(monkeypatch, search_index_dir):
+    from searchdocs import cli as cli_module
+    from searchdocs import shell
+
+    ran = []
+    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    monkeypatch.setattr(shell, "run", lambda ix, console, paged: ran.append(ix))
+    result = run(["--index", search_index_dir])
+    assert result.exit_code == 0 and len(ran) == 1
+    assert "Usage:" not in result.output
