@@ -30,7 +30,7 @@ ACCENTED_BIGRAM_BOOST = 1.0
 COMMON_SHARE = 0.1  # in long queries, terms in more than this share of passages are dropped
 LONG_QUERY = 5  # syllables from which a query counts as long
 NUMBER_BOOST = 40.0  # the document whose number is in the query comes first
-MENTION_BOOST = 4.0  # passages that cite the number come next
+MENTION_BOOST = 4.0  # passages of other documents that cite the number come next
 EXPANSION_BOOST = 0.5  # the other form of an abbreviation in the query ("BBT" <-> "ban bí thư")
 
 # Typographic quotes pasted from Word or PDFs delimit phrases like straight ones.
@@ -88,9 +88,22 @@ def parse(text: str) -> ParsedQuery:
     full = norm
     norm, inline = split_filters(norm)
     parsed = ParsedQuery(full, filters=inline)
+    numbers = find_numbers(norm.upper())
+    for n in numbers:
+        parsed.number_keys.append(n.key)
+    folded = fold(norm).lower()
+    typed = list(_TYPED_NUMBER.finditer(folded))
+    for m in typed:
+        abbr = _TYPES.get(m.group(1), m.group(1))
+        issuer = _typed_issuer(norm, m)
+        if issuer:
+            parsed.number_keys.append(f"{int(m.group(2))}-{abbr}/{issuer}")
+        else:
+            parsed.short_keys.append(f"{int(m.group(2))}-{abbr}")
+    spans = [(n.start, n.end) for n in numbers] + [(m.start(), m.end()) for m in typed]
     kept: list[str] = []  # words and phrases not excluded, as typed (for abbreviations)
     pending_or = False
-    for m in _ITEM.finditer(norm):
+    for m in _ITEM.finditer(_without_numbers(norm, spans)):
         negative, phrase, word = m.group(1), m.group(2), m.group(3)
         if word == "OR":
             pending_or = bool(parsed.phrases)
@@ -117,17 +130,11 @@ def parse(text: str) -> ParsedQuery:
         parsed.words.extend(syllables(word))
         kept.append(word)
         pending_or = False
-    numbers = find_numbers(norm.upper())
-    for n in numbers:
-        parsed.number_keys.append(n.key)
-    folded = fold(norm).lower()
-    for m in _TYPED_NUMBER.finditer(folded):
-        abbr = _TYPES.get(m.group(1), m.group(1))
-        issuer = _typed_issuer(norm, m)
-        if issuer:
-            parsed.number_keys.append(f"{int(m.group(2))}-{abbr}/{issuer}")
-        else:
-            parsed.short_keys.append(f"{int(m.group(2))}-{abbr}")
+    if spans and not (parsed.words or parsed.phrases):  # only a number: its words rank citing passages
+        for m in _ITEM.finditer(norm):
+            if m.group(3) and not m.group(3).startswith("-") and m.group(3) != "OR":
+                parsed.words.extend(syllables(m.group(3)))
+                kept.append(m.group(3))
     parsed.number_keys = list(dict.fromkeys(parsed.number_keys))
     said = {n.short_key for n in numbers}  # 294-qd for 294-QĐ/TW, 15-nd for 15/2020/NĐ-CP
     parsed.short_keys = [k for k in dict.fromkeys(parsed.short_keys) if k not in said]
@@ -138,6 +145,17 @@ def parse(text: str) -> ParsedQuery:
             raise QuerySyntaxError(N_("the query is empty: type words, a \"phrase\" or a document number"))
     parsed.expansions = abbreviations.expansions(" ".join(kept))
     return parsed
+
+
+def _without_numbers(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with document numbers outside quotes blanked: their syllables ("quy", "định", "294")
+    are matched through the number itself, and as ranked words they would only pull the passages
+    that repeat them (a preamble) above the ones the rest of the query asks for."""
+    chars = list(text)
+    for start, end in spans:
+        if '"' not in text[start:end] and text.count('"', 0, start) % 2 == 0:
+            chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def _typed_issuer(norm: str, m: re.Match) -> str | None:
@@ -212,7 +230,9 @@ def to_whoosh(parsed: ParsedQuery, share: Callable[[str, str], float] | None = N
         should = _prune(should, share)
     for key in parsed.number_keys:
         should.append(wq.Term("docnum", key, boost=NUMBER_BOOST))
-        should.append(wq.Term("body", key, boost=MENTION_BOOST))
+        # A citation counts in other documents; in the numbered document itself the number only
+        # marks the header, which must not outrank the passage the query's words ask for.
+        should.append(_AndNot(wq.Term("body", key, boost=MENTION_BOOST), wq.Term("docnum", key)))
     for key in parsed.short_keys:
         should.append(wq.Term("docnum", key, boost=NUMBER_BOOST))
     for terms in parsed.expansions:

@@ -308,3 +308,20 @@ def test_snippet_spans_mark_exactly_the_query_words(pieces, terms):
     shown = [m.span() for m in re.finditer(r"\w+", out) if fold(m.group()).lower() in terms]
     assert shown == spans
     assert len(out) <= 80 + 2 + max((len(w) for w in _WORDS), default=0) * 2
+
+
+@pytest.mark.parametrize("query", ["Quy định 294 kết nạp đảng viên", "ket nap dang vien 294-QĐ/TW"])
+def test_words_beside_a_number_pick_the_passage(search_index, query):
+    """The number finds the document; the other words choose its passage (not the preamble that
+    happens to repeat "Quy định" and "294")."""
+    hit = search_index.search(query, limit=1).hits[0]
+    assert name(hit) == "sotay_quydinh294.pdf"
+    passage = hit_passage(search_index, hit)
+    assert passage["section"], "the preamble was chosen"
+    assert "kết nạp" in passage["body"].lower()
+
+
+def test_a_bare_number_still_ranks_the_documents_citing_it(search_index):
+    hits = search_index.search("Quy định 294", limit=5).hits
+    assert name(hits[0]) == "sotay_quydinh294.pdf"
+    assert len(hits) > 1  # its words still rank the guidance documents that cite it
