@@ -31,6 +31,18 @@ HELP = N_("""Type a query to search; a number N: read hit N's passage.
   :q           leave (Ctrl-D); Ctrl-C drops the line being typed""")
 
 
+CONTEXT_CHARS = 160
+
+
+def _tail(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat[-CONTEXT_CHARS:]
+
+
+def _head(text: str) -> str:
+    return " ".join(text.split())[:CONTEXT_CHARS]
+
+
 def history_path() -> Path:
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "searchdocs" / "history"
@@ -142,10 +154,17 @@ class Shell:
             where += f" — tr. {chosen['page']}"
         self.console.rule(where, style="dim")
         self.say(self._citation(hit), "italic")
+        at = passages.index(chosen)
+        if at > 0:  # the end of the passage before, for context
+            before = passages[at - 1]
+            self.console.print(Text(f"[{before['section'] or '(mở đầu)'}] …{_tail(before['body'])}", style="dim"))
         body = Text(chosen["body"])
         for s, e in highlight_spans(chosen["body"], self.query):
             body.stylize("bold yellow", s, e)
         self.console.print(body)
+        if at + 1 < len(passages):  # and the start of the one after
+            after = passages[at + 1]
+            self.console.print(Text(f"[{after['section']}] {_head(after['body'])}…", style="dim"))
 
     def document(self, hit) -> None:
         rec = self.ix.find_document(hit.doc_id)

@@ -144,3 +144,26 @@ def test_bare_searchdocs_in_a_terminal_opens_the_shell_in_the_locale_language(se
         if s.proc.poll() is None:
             s.proc.kill()
             s.proc.wait()
+
+
+def test_opening_a_hit_shows_its_neighbours(search_index):
+    """A result's number shows its passage between the end of the one before and the start of the next."""
+    import io
+
+    from rich.console import Console
+
+    from searchdocs.shell import Shell
+
+    out = io.StringIO()
+    shell = Shell(search_index, Console(file=out, width=200, no_color=True), paged=False)
+    shell.search("ket nap dang vien 294-QĐ/TW")
+    hit = shell.result.hits[0]
+    passages = search_index.passages(hit.doc_id)
+    at = next(i for i, p in enumerate(passages) if p["section"] == hit.section)
+    assert 0 < at < len(passages) - 1, "pick a query whose best passage has neighbours"
+    out.seek(0)
+    out.truncate()
+    shell.passage(1)
+    shown = " ".join(out.getvalue().split())
+    assert " ".join(passages[at - 1]["body"].split())[-60:] in shown
+    assert " ".join(passages[at + 1]["body"].split())[:60] in shown
