@@ -13,8 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .errors import N_
-from .graph import KIND_LABELS, STATUS_LABELS
+from .graph import AMENDED, EXPIRED, IN_FORCE, KIND_LABELS, PARTLY_REPEALED, REPEALED, REPLACED
 from .i18n import _
+from .relations import BAI_BO, CAN_CU, HET_HIEU_LUC, HUONG_DAN, SUA_DOI, THAM_CHIEU, THAY_THE
 from .models import (Hit, IndexReport, IndexStats, Reference, References, SearchResult, Status,
                      Version)
 
@@ -69,10 +70,41 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
+# What the terminal shows for a relation kind or a validity status. JSON keeps the codes and the
+# Vietnamese labels of graph.py (data); these are the interface's words, English msgids.
+KIND_TEXT = {
+    CAN_CU: N_("Based on"), SUA_DOI: N_("Amends"), THAY_THE: N_("Replaces"), BAI_BO: N_("Repeals"),
+    HUONG_DAN: N_("Guides the implementation of"), HET_HIEU_LUC: N_("Declares expired"),
+    THAM_CHIEU: N_("Refers to"),
+}
+STATUS_TEXT = {
+    IN_FORCE: N_("In force"), AMENDED: N_("In force, amended"), PARTLY_REPEALED: N_("In force, partly repealed"),
+    REPLACED: N_("No longer in force: replaced"), REPEALED: N_("No longer in force: repealed"),
+    EXPIRED: N_("No longer in force"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_TEXT[kind]) if kind in KIND_TEXT else kind
+
+
+def status_label(code: str | None) -> str | None:
+    """A status code in the interface language (an unknown code as it is)."""
+    return _(STATUS_TEXT[code]) if code in STATUS_TEXT else code
+
+
+def _page(page) -> str:
+    return _("p. {page}").format(page=page)
+
+
+def _overridden(status: Status) -> str:
+    return _(" (per the overrides file)") if status.source == "override" else ""
+
+
 def _where(hit: Hit) -> str:
     parts = [hit.section] if hit.section else []
     if hit.page is not None:
-        parts.append(f"tr. {hit.page}")
+        parts.append(_page(hit.page))
     return ", ".join(parts) or "—"
 
 
@@ -91,7 +123,7 @@ def _status_note(status: Status | None) -> str:
     """The status when it is worth a reader's attention: anything but plainly in force."""
     if status is None or status.code == "in_force":
         return ""
-    return status.label
+    return status_label(status.code)
 
 
 def _status_style(status: Status | None) -> str:
@@ -139,7 +171,7 @@ def render_results(console: Console, result: SearchResult, citations: list[str] 
             snip.stylize("bold yellow", s + 4, e + 4)
         console.print(snip)
         if citations:
-            console.print(Text("    Trích dẫn: ", style="dim") + Text(citations[hit.rank - 1], style="italic"))
+            console.print(Text("    " + _("Citation: "), style="dim") + Text(citations[hit.rank - 1], style="italic"))
     console.print(Text(_matching(result), style="dim"))
 
 
@@ -150,15 +182,16 @@ def _matching(result: SearchResult) -> str:
 def render_listing(console: Console, result: SearchResult) -> None:
     """Documents a filter selects, as a table newest first."""
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
-    for name, kwargs in (("#", {"justify": "right"}), ("Số/ký hiệu", {"style": "cyan", "no_wrap": True}),
-                         ("Loại", {}), ("Ngày", {"no_wrap": True}), ("Cơ quan ban hành", {}),
-                         ("Trích yếu", {"ratio": 1}), ("Hiệu lực", {}), ("Tệp", {"style": "dim", "overflow": "fold"})):
-        table.add_column(name, **kwargs)
+    for name, kwargs in (("#", {"justify": "right"}), (N_("Number"), {"style": "cyan", "no_wrap": True}),
+                         (N_("Type"), {}), (N_("Date"), {"no_wrap": True}), (N_("Issuer"), {}),
+                         (N_("Summary"), {"ratio": 1}), (N_("Validity"), {}),
+                         (N_("File"), {"style": "dim", "overflow": "fold"})):
+        table.add_column(_(name) if name != "#" else name, **kwargs)
     for hit in result.hits:
         where = display_path(hit.path)
         if len(hit.versions) > 1:
             where += f" ({_versions_note(hit.versions)})"
-        status = Text(hit.status.label if hit.status else "", style=_status_style(hit.status))
+        status = Text(status_label(hit.status.code) if hit.status else "", style=_status_style(hit.status))
         table.add_row(str(hit.rank), hit.number or "—", hit.doc_type or "—", hit.date or "—", hit.issuer or "—",
                       hit.title or "", status, where)
     console.print(table)
@@ -305,20 +338,20 @@ def document_table(facts: dict, path: str, doc_id: str, status: Status | None = 
     table.add_column(style="bold")
     table.add_column()
     rows = [
-        ("Số/ký hiệu", meta.get("number") or ("(trống)" if meta.get("number_missing") else None)),
-        ("Loại", meta.get("doc_type")), ("Cơ quan ban hành", meta.get("issuer")),
-        ("Ngày", meta.get("date")), ("Nơi ban hành", meta.get("place")), ("Trích yếu", meta.get("title")),
-        ("Người ký", meta.get("signer")), ("Thẩm quyền ký", meta.get("signing_authority")),
-        ("Trang", str(facts.get("pages")) if facts.get("pages") else None),
-        ("Chuyển mã từ", facts.get("converted_from")), ("Mã", doc_id), ("Tệp", display_path(path)),
+        (_("Number"), meta.get("number") or (_("(empty)") if meta.get("number_missing") else None)),
+        (_("Type"), meta.get("doc_type")), (_("Issuer"), meta.get("issuer")),
+        (_("Date"), meta.get("date")), (_("Place"), meta.get("place")), (_("Summary"), meta.get("title")),
+        (_("Signer"), meta.get("signer")), (_("Signing authority"), meta.get("signing_authority")),
+        (_("Pages"), str(facts.get("pages")) if facts.get("pages") else None),
+        (_("Converted from"), facts.get("converted_from")), (_("ID"), doc_id), (_("File"), display_path(path)),
     ]
     others = [v for v in versions or [] if v.doc_id != doc_id]
     if others:
-        rows.append(("Bản khác", "; ".join(f"{display_path(v.path)} ({v.doc_id})" for v in others)))
+        rows.append((_("Other versions"), "; ".join(f"{display_path(v.path)} ({v.doc_id})" for v in others)))
     if status is not None:
-        note = status.label + (f" — {status.note}" if status.note else "")
-        note += " (theo tệp hiệu chỉnh)" if status.source == "override" else ""
-        rows.insert(8, ("Hiệu lực", note))
+        note = status_label(status.code) + (f" — {status.note}" if status.note else "")
+        note += _overridden(status)
+        rows.insert(8, (_("Validity"), note))
     for name, value in rows:
         if value:
             table.add_row(name, str(value))
@@ -332,15 +365,15 @@ def render_document(console: Console, rec, passages: list[dict], refs: Reference
     citation (``citations``) and the query's words highlighted (``spans``, one list per passage)."""
     console.print(document_table(rec.facts, rec.path, rec.doc_id, refs.status, refs.versions))
     if relations and (refs.cites or refs.cited_by):
-        console.rule("Quan hệ", style="dim")
+        console.rule(_("Relations"), style="dim")
         render_references(console, refs, heading=False)
     for i, p in enumerate(passages):
-        where = p["section"] or "(mở đầu)"
+        where = p["section"] or _("(preamble)")
         if p.get("page") is not None:
-            where += f" — tr. {p['page']}"
+            where += " — " + _page(p["page"])
         console.rule(where, style="dim")
         if citations:
-            console.print(Text("Trích dẫn: ", style="dim") + Text(citations[i], style="italic"))
+            console.print(Text(_("Citation: "), style="dim") + Text(citations[i], style="italic"))
         body = Text(p["body"])
         for s, e in (spans[i] if spans else []):
             body.stylize("bold yellow", s, e)
@@ -378,12 +411,12 @@ def references_to_dict(refs: References) -> dict:
 def _reference_name(ref: Reference) -> str:
     doc = ref.document
     if doc is None:
-        return f"{ref.number or ref.key} (không có trong chỉ mục)"
+        return f"{ref.number or ref.key} " + _("(not in the index)")
     name = " ".join(x for x in (doc.doc_type, doc.number) if x)
     if not name:
         return display_path(doc.path)
     if not doc.number:
-        name += " (không số)"
+        name += " " + _("(no number)")
     if doc.date:
         name += f" ({doc.date})"
     return name
@@ -400,25 +433,25 @@ def render_references(console: Console, refs: References, heading: bool = True) 
         if doc and doc.title:
             head.append(f" — {doc.title}")
         if doc is None:
-            head.append("  (không có trong chỉ mục: chỉ được dẫn chiếu)", style="dim")
+            head.append("  " + _("(not in the index: only cited)"), style="dim")
         console.print(head)
         if len(refs.versions) > 1:
             console.print(Text(f"{_versions_note(refs.versions)}: "
                                + ", ".join(display_path(v.path) for v in refs.versions), style="magenta"))
         if refs.status:
-            console.print(Text.assemble("Hiệu lực: ", (refs.status.label, _status_style(refs.status)),
-                                        (" (theo tệp hiệu chỉnh)" if refs.status.source == "override" else "",
-                                         "dim")))
-    for title, items in (("Văn bản này dẫn chiếu", refs.cites), ("Được dẫn chiếu bởi", refs.cited_by)):
+            console.print(Text.assemble(_("Validity: "),
+                                        (status_label(refs.status.code), _status_style(refs.status)),
+                                        (_overridden(refs.status), "dim")))
+    for title, items in ((_("This document cites"), refs.cites), (_("Cited by"), refs.cited_by)):
         console.print(Text(title, style="bold underline"))
         if not items:
-            console.print(Text("  (không có)", style="dim"))
+            console.print(Text("  " + _("(none)"), style="dim"))
             continue
         kind = None
         for ref in items:
             if ref.kind != kind:
                 kind = ref.kind
-                console.print(Text(f"  {ref.label}", style="bold"))
+                console.print(Text(f"  {kind_label(ref.kind)}", style="bold"))
             line = Text("    ")
             line.append(_reference_name(ref), style="cyan" if ref.document else "")
             if ref.document and ref.document.title:
@@ -436,8 +469,8 @@ def plain_references(refs: References) -> Iterable[str]:
     for direction, items in (("cites", refs.cites), ("cited-by", refs.cited_by)):
         for ref in items:
             doc = ref.document
-            yield "\t".join([direction, ref.label, ref.number or "-", (doc.date if doc else None) or "-",
-                             display_path(doc.path) if doc else "(không có trong chỉ mục)", ref.sentence])
+            yield "\t".join([direction, kind_label(ref.kind), ref.number or "-", (doc.date if doc else None) or "-",
+                             display_path(doc.path) if doc else _("(not in the index)"), ref.sentence])
 
 
 # --- stats --------------------------------------------------------------------------------------------
@@ -451,9 +484,9 @@ def _size(n: int) -> str:
     return str(n)
 
 
-_STATS_GROUPS = (("by_type", "Loại văn bản", "type"), ("by_issuer", "Cơ quan ban hành", "issuer"),
-                 ("by_year", "Năm", "year"), ("by_status", "Hiệu lực", "status"))
-_UNKNOWN = "(không rõ)"
+_STATS_GROUPS = (("by_type", N_("Document type"), "type"), ("by_issuer", N_("Issuer"), "issuer"),
+                 ("by_year", N_("Year"), "year"), ("by_status", N_("Validity"), "status"))
+_UNKNOWN = N_("(unknown)")
 
 
 def stats_to_dict(stats: IndexStats) -> dict:
@@ -461,7 +494,7 @@ def stats_to_dict(stats: IndexStats) -> dict:
         "documents": stats.documents, "distinct_documents": stats.distinct_documents,
         "passages": stats.passages, "size_bytes": stats.size_bytes, "last_indexed": stats.last_indexed,
         **{name: [{"value": c.value, "count": c.count} for c in getattr(stats, name)]
-           for name, _, _ in _STATS_GROUPS},
+           for name, _title, _key in _STATS_GROUPS},
     }
 
 
@@ -469,14 +502,15 @@ def render_stats(console: Console, stats: IndexStats) -> None:
     summary = Table(show_header=False, box=None, pad_edge=False)
     summary.add_column(style="bold")
     summary.add_column()
-    summary.add_row("Văn bản", f"{stats.documents} ({stats.distinct_documents} sau khi gộp các bản trùng)")
-    summary.add_row("Đoạn", str(stats.passages))
-    summary.add_row("Dung lượng chỉ mục", _size(stats.size_bytes))
-    summary.add_row("Lập chỉ mục lần cuối", stats.last_indexed or "—")
+    summary.add_row(_("Documents"), _("{documents} ({distinct} after merging duplicates)").format(
+        documents=stats.documents, distinct=stats.distinct_documents))
+    summary.add_row(_("Passages"), str(stats.passages))
+    summary.add_row(_("Index size"), _size(stats.size_bytes))
+    summary.add_row(_("Last indexed"), stats.last_indexed or "—")
     console.print(summary)
-    for name, title, _ in _STATS_GROUPS:
+    for name, title, _key in _STATS_GROUPS:
         counts = getattr(stats, name)
-        table = Table(title=title, title_justify="left", title_style="bold", show_header=False,
+        table = Table(title=_(title), title_justify="left", title_style="bold", show_header=False,
                       show_edge=False, pad_edge=False)
         table.add_column(no_wrap=True)
         table.add_column(justify="right")
@@ -484,14 +518,10 @@ def render_stats(console: Console, stats: IndexStats) -> None:
         top = max((c.count for c in counts), default=0)
         for c in counts:
             bar = "█" * max(1, round(c.count / top * BAR_WIDTH)) if top else ""
-            label = _status_label(c.value) if name == "by_status" else c.value
-            table.add_row(label or _UNKNOWN, str(c.count), bar)
+            label = status_label(c.value) if name == "by_status" else c.value
+            table.add_row(label or _(_UNKNOWN), str(c.count), bar)
         console.print()
         console.print(table)
-
-
-def _status_label(code: str | None) -> str | None:
-    return STATUS_LABELS.get(code or "", code)
 
 
 def plain_stats(stats: IndexStats) -> Iterable[str]:
@@ -501,9 +531,9 @@ def plain_stats(stats: IndexStats) -> Iterable[str]:
     yield f"passages\t{stats.passages}"
     yield f"size_bytes\t{stats.size_bytes}"
     yield f"last_indexed\t{stats.last_indexed or '-'}"
-    for name, _, key in _STATS_GROUPS:
+    for name, _title, key in _STATS_GROUPS:
         for c in getattr(stats, name):
-            yield f"{key}\t{c.value or _UNKNOWN}\t{c.count}"
+            yield f"{key}\t{c.value or _(_UNKNOWN)}\t{c.count}"
 
 
 def make_console(stream, force_plain: bool = False) -> Console:

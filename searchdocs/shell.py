@@ -149,15 +149,15 @@ class Shell:
         same = [p for p in passages if p["section"] == hit.section] or passages
         core = " ".join(hit.snippet.strip("…").split())[:60]
         chosen = next((p for p in same if core in " ".join(p["body"].split())), same[0])
-        where = chosen["section"] or "(mở đầu)"
+        where = chosen["section"] or _("(preamble)")
         if chosen.get("page") is not None:
-            where += f" — tr. {chosen['page']}"
+            where += " — " + _("p. {page}").format(page=chosen["page"])
         self.console.rule(where, style="dim")
         self.say(self._citation(hit), "italic")
         at = passages.index(chosen)
         if at > 0:  # the end of the passage before, for context
             before = passages[at - 1]
-            self.console.print(Text(f"[{before['section'] or '(mở đầu)'}] …{_tail(before['body'])}", style="dim"))
+            self.console.print(Text(f"[{before['section'] or _('(preamble)')}] …{_tail(before['body'])}", style="dim"))
         body = Text(chosen["body"])
         for s, e in highlight_spans(chosen["body"], self.query):
             body.stylize("bold yellow", s, e)

@@ -80,7 +80,7 @@ def test_refs_accepts_any_spelling(party_index_dir, ref):
 
 
 def test_refs_plain_and_terminal_output(party_index_dir):
-    result = run(party_index_dir, "refs", "294-QĐ/TW")
+    result = run(party_index_dir, "refs", "294-QĐ/TW", env={"LANGUAGE": "vi"})
     assert result.exit_code == 0
     lines = [line.split("\t") for line in result.stdout.splitlines()]
     assert len(lines) == 3 and all(len(f) == 6 and f[:2] == ["cited-by", "Căn cứ"] for f in lines)
@@ -114,7 +114,7 @@ def test_refs_unknown_number_is_exit_2(party_index_dir):
 
 
 def test_show_lists_relations_and_status(party_index_dir):
-    result = run(party_index_dir, "show", "38-HD/BTCTW")
+    result = run(party_index_dir, "show", "38-HD/BTCTW", env={"LANGUAGE": "vi"})
     assert result.exit_code == 0
     out = " ".join(result.stdout.split())
     for fact in ("Hiệu lực Còn hiệu lực", "Căn cứ", "294-QĐ/TW", "Thay thế", "12-HD/BTCTW (không có trong chỉ mục)",
@@ -195,9 +195,9 @@ def test_replaced_document_says_so_in_search_and_show(validity_index_dir):
     assert [(b["kind"], b["number"]) for b in by] == [("thay_the", "7-QĐ/TW")]
     assert "thay thế Quy định số 5-QĐ/TW" in by[0]["sentence"]
     assert rows["7-QĐ/TW"]["status"] == "in_force" and rows["9-QĐ/TW"]["status"] == "in_force"  # căn cứ only
-    plain = run(validity_index_dir, "search", "lưu trữ hồ sơ thử nghiệm").stdout
+    plain = run(validity_index_dir, "search", "lưu trữ hồ sơ thử nghiệm", env={"LANGUAGE": "vi"}).stdout
     assert any("5-QĐ/TW" in line and "bị thay thế" in line for line in plain.splitlines())
-    shown = " ".join(run(validity_index_dir, "show", "5-QĐ/TW").stdout.split())
+    shown = " ".join(run(validity_index_dir, "show", "5-QĐ/TW", env={"LANGUAGE": "vi"}).stdout.split())
     assert "Hiệu lực Hết hiệu lực: bị thay thế" in shown
     assert "Được dẫn chiếu bởi Thay thế Quy định 7-QĐ/TW (2024-03-02)" in shown
     assert as_json(validity_index_dir, "show", "5-QĐ/TW")["status"] == "replaced"
@@ -223,7 +223,7 @@ def test_override_file_in_the_index_corrects_a_status(validity_index_dir):
         assert rows["9-QĐ/TW"]["status"] == "repealed"
         assert {r["number"] for r in as_json(validity_index_dir, "search", "--in-force")["results"]} == \
             {"5-QĐ/TW", "7-QĐ/TW"}
-        assert "theo tệp hiệu chỉnh" in run(validity_index_dir, "show", "5-QĐ/TW").stdout
+        assert "theo tệp hiệu chỉnh" in run(validity_index_dir, "show", "5-QĐ/TW", env={"LANGUAGE": "vi"}).stdout
     finally:
         overrides.unlink()
 
@@ -324,7 +324,7 @@ def test_stats_json_counts_equal_the_metadata(party_index_dir, party_index):
 
 
 def test_stats_plain_output_matches_the_json(party_index_dir):
-    result = run(party_index_dir, "stats")
+    result = run(party_index_dir, "stats", env={"LANGUAGE": "vi"})
     assert result.exit_code == 0 and "\x1b[" not in result.stdout
     lines = [line.split("\t") for line in result.stdout.splitlines()]
     assert lines[0] == ["documents", str(as_json(party_index_dir, "stats")["documents"])]

@@ -168,3 +168,40 @@ def test_bare_searchdocs_at_a_terminal_runs_the_shell(monkeypatch, search_index_
     result = run(["--index", search_index_dir])
     assert result.exit_code == 0 and len(ran) == 1
     assert "Usage:" not in result.output
+
+
+def test_show_labels_in_each_language_and_the_same_json(search_index_dir):
+    vi = run(["--lang", "vi", "--index", search_index_dir, "show", "294-QĐ/TW"])
+    en = run(["--lang", "en", "--index", search_index_dir, "show", "294-QĐ/TW"])
+    assert vi.exit_code == en.exit_code == 0
+    for label in ("Số/ký hiệu", "Loại", "Cơ quan ban hành", "Ngày", "Trích yếu", "Mã", "Tệp", "Hiệu lực"):
+        assert label in vi.output, label
+    for label in ("Number", "Type", "Issuer", "Date", "Summary", "ID", "File", "Validity"):
+        assert label in en.output, label
+    assert "Số/ký hiệu" not in en.output and "Cơ quan ban hành" not in en.output
+    assert "Còn hiệu lực" in vi.output and "In force" in en.output
+    data = [json.loads(run(["--lang", lang, "--index", search_index_dir, "show", "294-QĐ/TW", "--json"]).output)
+            for lang in ("en", "vi")]
+    assert data[0] == data[1]
+    assert data[0]["status_detail"]["label"] == "Còn hiệu lực"  # data: the Vietnamese label of graph.py
+
+
+def test_refs_and_stats_headings_in_each_language(search_index_dir):
+    from rich.console import Console
+
+    from searchdocs import output
+    from searchdocs.search import Index
+
+    texts = {}
+    with Index(search_index_dir) as index:
+        for lang in ("vi", "en"):
+            i18n.set_language(lang)
+            console = Console(record=True, width=120, color_system=None)
+            output.render_references(console, index.references("294-QĐ/TW"))
+            output.render_stats(console, index.stats())
+            texts[lang] = console.export_text()
+    assert "Văn bản này dẫn chiếu" in texts["vi"] and "Được dẫn chiếu bởi" in texts["vi"]
+    assert "Loại văn bản" in texts["vi"] and "Dung lượng chỉ mục" in texts["vi"]
+    assert "This document cites" in texts["en"] and "Cited by" in texts["en"]
+    assert "Document type" in texts["en"] and "Index size" in texts["en"]
+    assert "dẫn chiếu" not in texts["en"] and "Dung lượng" not in texts["en"]

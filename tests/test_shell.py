@@ -95,7 +95,7 @@ def test_query_open_cite_quit(session, tmp_path, search_index):
     listing = session.expect(PROMPT)
     assert " 1. Quy định 294-QĐ/TW (2025-05-26) — Thi hành Điều lệ Đảng" in listing
     assert "1 of 1 matching documents" in listing
-    section = re.search(r"^\s{4}(\S.*?), tr\. \d+", listing.split(" 1. ", 1)[1], re.M).group(1)
+    section = re.search(r"^\s{4}(\S.*?), p\. \d+", listing.split(" 1. ", 1)[1], re.M).group(1)
 
     session.line("1")
     passage = session.expect(PROMPT)

@@ -137,7 +137,7 @@ def test_show_markdown_has_a_section_per_passage(search_index_dir):
 
 
 def test_show_cite_text(search_index_dir):
-    result = run(search_index_dir, "show", "06-HD/TW", "--section", "18.5", "--cite")
+    result = run(search_index_dir, "show", "06-HD/TW", "--section", "18.5", "--cite", env={"LANGUAGE": "vi"})
     assert result.exit_code == 0
     assert "Trích dẫn: mục 18.5 Hướng dẫn số 06-HD/TW ngày 09/6/2025 của Ban Bí thư" in result.stdout
 
