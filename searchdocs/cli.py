@@ -215,7 +215,7 @@ class _progress:
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                    TimeRemainingColumn)
 
-        self.bar = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(),
+        self.bar = Progress(TextColumn(_("indexing")), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
                             TextColumn("{task.fields[name]}", style="dim"),
                             console=self.env.console(err=True), transient=True)
@@ -225,7 +225,8 @@ class _progress:
 
     def update(self, done: int, total: int, path: str) -> None:
         elapsed = self.bar.tasks[0].elapsed or 1e-9
-        self.bar.update(self.task, completed=done, total=total, rate=f"{done / elapsed:.1f} files/s",
+        self.bar.update(self.task, completed=done, total=total,
+                        rate=_("{rate} files/s").format(rate=f"{done / elapsed:.1f}"),
                         name=Path(path).name[:40])
 
     def __exit__(self, *exc: object) -> None:

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from .errors import N_
 from .graph import AMENDED, EXPIRED, IN_FORCE, KIND_LABELS, PARTLY_REPEALED, REPEALED, REPLACED
-from .i18n import _
+from .i18n import _, ngettext
 from .relations import BAI_BO, CAN_CU, HET_HIEU_LUC, HUONG_DAN, SUA_DOI, THAM_CHIEU, THAY_THE
 from .models import (Hit, IndexReport, IndexStats, Reference, References, SearchResult, Status,
                      Version)
@@ -116,7 +116,8 @@ def _heading(hit: Hit) -> str:
 
 
 def _versions_note(versions: list[Version]) -> str:
-    return f"{len(versions)} versions" if len(versions) > 1 else ""
+    n = len(versions)
+    return ngettext("{n} version", "{n} versions", n).format(n=n) if n > 1 else ""
 
 
 def _status_note(status: Status | None) -> str:
@@ -161,7 +162,8 @@ def render_results(console: Console, result: SearchResult, citations: list[str] 
         where = Text("    ")
         where.append(_where(hit), style="green")
         if hit.other_hits:
-            where.append(f"  (+{hit.other_hits} more passages)", style="dim")
+            where.append("  " + ngettext("(+{n} more passage)", "(+{n} more passages)", hit.other_hits)
+                         .format(n=hit.other_hits), style="dim")
         if len(hit.versions) > 1:
             where.append(f"  {_versions_note(hit.versions)}", style="magenta")
         where.append(f"  {display_path(hit.path)}", style="dim")
@@ -176,7 +178,8 @@ def render_results(console: Console, result: SearchResult, citations: list[str] 
 
 
 def _matching(result: SearchResult) -> str:
-    return _("{shown} of {total} matching documents").format(shown=len(result.hits), total=result.total)
+    return ngettext("{shown} of {total} matching document", "{shown} of {total} matching documents",
+                    result.total).format(shown=len(result.hits), total=result.total)
 
 
 def render_listing(console: Console, result: SearchResult) -> None:

@@ -39,7 +39,9 @@ def _follow_locale():
 
 def test_extraction_finds_the_messages_of_the_code_and_the_help():
     ids = all_msgids()
-    assert "{shown} of {total} matching documents" in source_msgids()
+    assert ("{shown} of {total} matching document\0{shown} of {total} matching documents"
+            in source_msgids())
+    assert "{n} version\0{n} versions" in source_msgids()  # ngettext: singular and plural, as the .mo keys them
     assert any(m.startswith("no index at {directory}") for m in ids)  # an N_() template of the library
     assert "Index directory to use." in ids  # an option's help
     assert any(m.startswith("\b\nQuery syntax:") for m in ids)  # a paragraph of a command's help
@@ -49,7 +51,10 @@ def test_every_message_has_a_vietnamese_translation_with_the_same_fields():
     catalog = parse_po(PO.read_text(encoding="utf-8"))
     missing = [m for m in all_msgids() if not catalog.get(m, "").strip()]
     assert not missing, f"untranslated (run tools/extract_msgids.py {PO.relative_to(ROOT)}): {missing}"
-    wrong = [m for m in all_msgids() if sorted(FIELD.findall(m)) != sorted(FIELD.findall(catalog[m]))]
+    # a plural ("singular\0plural" -> "form0\0…"): every form has the fields of the English plural
+    fields = lambda text: sorted(FIELD.findall(text.split("\0")[-1]))
+    wrong = [m for m in all_msgids()
+             if any(sorted(FIELD.findall(form)) != fields(m) for form in catalog[m].split("\0"))]
     assert not wrong, f"translations whose {{fields}} differ from the English: {wrong}"
 
 
@@ -59,7 +64,10 @@ def test_the_mo_is_the_compiled_po():
     with MO.open("rb") as f:
         loaded = gettext.GNUTranslations(f)
     for msgid, msgstr in catalog.items():
-        if msgid:
+        if "\0" in msgid:
+            singular, plural = msgid.split("\0")
+            assert [loaded.ngettext(singular, plural, n) for n in (1, 2)] == [msgstr.split("\0")[0]] * 2
+        elif msgid:
             assert loaded.gettext(msgid) == msgstr
 
 
@@ -205,3 +213,17 @@ def test_refs_and_stats_headings_in_each_language(search_index_dir):
     assert "This document cites" in texts["en"] and "Cited by" in texts["en"]
     assert "Document type" in texts["en"] and "Index size" in texts["en"]
     assert "dẫn chiếu" not in texts["en"] and "Dung lượng" not in texts["en"]
+
+
+def test_counts_use_plural_forms_and_are_translated(search_index):
+    from searchdocs import output
+    from searchdocs.models import Version
+
+    one, two = [Version("a", "a.pdf")], [Version("a", "a.pdf"), Version("b", "b.pdf")]
+    i18n.set_language("en")
+    assert output._versions_note(two) == "2 versions" and output._versions_note(one) == ""
+    assert output._matching(search_index.search("dang vien", 1)).endswith("matching documents")
+    i18n.set_language("vi")
+    assert output._versions_note(two) == "2 phiên bản"
+    assert i18n.ngettext("(+{n} more passage)", "(+{n} more passages)", 1) == "(+{n} đoạn khác)"
+    assert i18n._("indexing") == "đang lập chỉ mục"

@@ -1,5 +1,5 @@
-"""The msgids of searchdocs: `_("…")` and `N_("…")` calls in the source, and the click help texts
-(command help by paragraph, option help). Prints a .po skeleton for the ids missing from a .po.
+"""The msgids of searchdocs: `_("…")`, `N_("…")` and `ngettext("…", "…", n)` calls in the source,
+and the click help texts (command help by paragraph, option help). Prints a .po skeleton for the ids missing from a .po.
 
     python tools/extract_msgids.py [searchdocs/locale/vi/LC_MESSAGES/searchdocs.po]
 """
@@ -20,6 +20,10 @@ def source_msgids() -> list[str]:
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_")
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 ids.append(node.args[0].value)
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "ngettext"
+                    and len(node.args) >= 2 and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
+                                                    for a in node.args[:2])):
+                ids.append(node.args[0].value + "\0" + node.args[1].value)  # the .mo's key of a plural
     return ids
 
 
@@ -68,4 +72,8 @@ if __name__ == "__main__":
         known = set(parse_po(Path(sys.argv[1]).read_text(encoding="utf-8")))
     for msgid in all_msgids():
         if msgid not in known:
-            print(f"msgid {po_quote(msgid)}\nmsgstr \"\"\n")
+            if "\0" in msgid:
+                singular, plural = msgid.split("\0")
+                print(f"msgid {po_quote(singular)}\nmsgid_plural {po_quote(plural)}\nmsgstr[0] \"\"\n")
+            else:
+                print(f"msgid {po_quote(msgid)}\nmsgstr \"\"\n")

@@ -2,7 +2,8 @@
 
     python tools/msgfmt.py searchdocs/locale/vi/LC_MESSAGES/searchdocs.po   # writes the .mo beside it
 
-Handles msgid/msgstr with continued "..." lines and C escapes; no plurals, no contexts. Entries
+Handles msgid/msgstr with continued "..." lines and C escapes, and plurals (msgid_plural,
+msgstr[N]: kept as "singular\0plural" -> "form0\0form1…", the .mo's own layout); no contexts. Entries
 with an empty msgstr or marked fuzzy are left out, as msgfmt does.
 """
 from __future__ import annotations
@@ -17,10 +18,14 @@ def parse_po(text: str) -> dict[str, str]:
     entries: dict[str, str] = {}
     msgid = msgstr = None
     section = None
+    forms: list[str] = []
     fuzzy = False
 
     def flush():
-        nonlocal msgid, msgstr, fuzzy
+        nonlocal msgid, msgstr, fuzzy, forms
+        if forms:
+            msgstr = "\0".join(forms) if all(forms) else ""
+        forms = []
         if msgid is not None and msgstr and not fuzzy:
             entries[msgid] = msgstr
         elif msgid == "" and msgstr:  # the header
@@ -41,11 +46,18 @@ def parse_po(text: str) -> dict[str, str]:
                 flush()
                 fuzzy = keep
             msgid, section = ast.literal_eval(line[6:]), "id"
+        elif line.startswith("msgid_plural "):
+            msgid, section = msgid + "\0" + ast.literal_eval(line[13:]), "id"
+        elif line.startswith("msgstr["):
+            forms.append(ast.literal_eval(line.split("]", 1)[1].strip()))
+            section = "form"
         elif line.startswith("msgstr "):
             msgstr, section = ast.literal_eval(line[7:]), "str"
         elif line.startswith('"'):
             if section == "id":
                 msgid += ast.literal_eval(line)
+            elif section == "form":
+                forms[-1] += ast.literal_eval(line)
             else:
                 msgstr += ast.literal_eval(line)
     flush()
