@@ -195,7 +195,8 @@ def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, file_timeout:
         click.echo(output.to_json(output.report_to_dict(report)))
     elif quiet:
         for f in report.failed:
-            click.echo(_("failed: {path}: {reason}").format(path=output.display_path(f.path), reason=f.reason), err=True)
+            click.echo(_("failed: {path}: {reason}").format(path=output.display_path(f.path),
+                                                             reason=i18n.error_text(f.reason)), err=True)
         for note in report.notes:
             click.echo(_("note: {note}").format(note=note), err=True)
     else:

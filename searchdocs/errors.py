@@ -45,3 +45,15 @@ class DocumentNotFound(SearchdocsError):
 
 class IndexLockedError(SearchdocsError):
     pass
+
+
+class Reason(str):
+    """Why a file failed or drew a warning: the English text (``str``, for JSON and the library API)
+    that keeps its ``N_()`` template and parameters so an interface can show it translated
+    (searchdocs.i18n.error_text). Pickles, so it crosses the worker-process boundary."""
+
+    def __new__(cls, template: str, /, **params: object) -> "Reason":
+        self = super().__new__(cls, template.format(**params) if params else template)
+        self.template, self.params = template, params
+        return self
+

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import N_, Reason
 from .lock import IndexLock
 from .models import DocMeta, Failure, IndexReport, Passage
 from .store import INDEX_NAME, create_or_open, slug
@@ -113,13 +114,14 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
     def walk(directory: Path) -> None:
         real = os.path.realpath(directory)
         if real in seen_dirs:
-            failures.append(Failure(str(directory), "symlink loop: folder already visited"))
+            failures.append(Failure(str(directory), Reason(N_("symlink loop: folder already visited"))))
             return
         seen_dirs.add(real)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as e:
-            failures.append(Failure(str(directory), f"cannot read folder: {e.strerror or e}"))
+            failures.append(Failure(str(directory), Reason(N_("cannot read folder: {error}"),
+                                                           error=str(e.strerror or e))))
             return
         for entry in entries:
             if entry.name.startswith(".") or entry.name.lower().startswith("readme."):
@@ -133,9 +135,9 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
                 elif entry.is_file():
                     files.append(p)
                 elif entry.is_symlink() and not p.exists():
-                    failures.append(Failure(str(p), "broken symlink or symlink loop"))
+                    failures.append(Failure(str(p), Reason(N_("broken symlink or symlink loop"))))
                 else:
-                    failures.append(Failure(str(p), "not a regular file (device, pipe or socket)"))
+                    failures.append(Failure(str(p), Reason(N_("not a regular file (device, pipe or socket)"))))
             except OSError as e:
                 failures.append(Failure(str(p), _os_reason(e)))
 
@@ -147,11 +149,11 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
             elif p.is_file():
                 files.append(p)
             elif p.is_symlink():
-                failures.append(Failure(str(p), "broken symlink or symlink loop"))
+                failures.append(Failure(str(p), Reason(N_("broken symlink or symlink loop"))))
             elif p.exists():
-                failures.append(Failure(str(p), "not a regular file (device, pipe or socket)"))
+                failures.append(Failure(str(p), Reason(N_("not a regular file (device, pipe or socket)"))))
             else:
-                failures.append(Failure(str(p), "no such file or folder"))
+                failures.append(Failure(str(p), Reason(N_("no such file or folder"))))
         except OSError as e:
             failures.append(Failure(str(p), _os_reason(e)))
     return list(dict.fromkeys(files)), failures
@@ -159,8 +161,8 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
 
 def _os_reason(e: OSError) -> str:
     if e.errno == errno.ELOOP:
-        return "symlink loop (too many levels of symbolic links)"
-    return f"cannot read: {e.strerror or e}"
+        return Reason(N_("symlink loop (too many levels of symbolic links)"))
+    return Reason(N_("cannot read: {error}"), error=str(e.strerror or e))
 
 
 # --- preparing one file (in a worker process) ----------------------------------------------------
@@ -177,6 +179,8 @@ def _text(value: str) -> str:
 
 def _clean_strings(obj):
     """``obj`` with every string in it passed through ``_text`` (dataclasses, lists, dicts)."""
+    if isinstance(obj, Reason):  # keep the template; clean what was filled in
+        return Reason(obj.template, **{k: _clean_strings(v) for k, v in obj.params.items()})
     if isinstance(obj, str):
         return _text(obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -210,7 +214,7 @@ def _ocr_pages(path: str, sha: str, ex, cache: str, timeout: float | None, warni
             page.text = text
             read += 1
     if errors:
-        warnings.append(f"OCR failed on {len(errors)} pages ({errors[0]})")
+        warnings.append(Reason(N_("OCR failed on {count} pages ({first})"), count=len(errors), first=errors[0]))
     ex.pages_without_text = sum(1 for p in ex.pages if not has_text(p.text))
     return read
 
@@ -234,7 +238,7 @@ def prepare(path: str, sha: str, max_bytes: int | None = None, ocr_cache: str | 
         if ocr_cache and ex.pages_without_text and any(p.number is not None for p in ex.pages):
             ocr_read = _ocr_pages(path, sha, ex, ocr_cache, ocr_timeout, warnings)
             if ocr_read:
-                warnings.append(f"{ocr_read} scanned pages read by OCR")
+                warnings.append(Reason(N_("{count} scanned pages read by OCR"), count=ocr_read))
         passages = split_passages(ex.pages)
         meta = parse_metadata(ex.text)
         numbered = [p.number for p in ex.pages if p.number is not None]
@@ -243,15 +247,17 @@ def prepare(path: str, sha: str, max_bytes: int | None = None, ocr_cache: str | 
             n = 2
             while f"{doc_id}~{n}" in ids:
                 n += 1
-            warnings.append(f"record id {ex.record_id!r} appears more than once; indexed as {doc_id}~{n}")
+            warnings.append(Reason(N_("record id {record!r} appears more than once; indexed as {doc_id}"),
+                                   record=ex.record_id, doc_id=f"{doc_id}~{n}"))
             doc_id = f"{doc_id}~{n}"
         ids.add(doc_id)
         docs.append(PreparedDoc(doc_id, ex.record_id, meta, passages, max(numbered) if numbered else None,
                                 ex.pages_without_text, ex.converted_from, ex.title, ocr_read))
         if ex.pages_without_text:
             total = len(ex.pages)
-            hint = "" if ocr_cache else "; index with --ocr to read them"
-            warnings.append(f"no text layer on {ex.pages_without_text} of {total} pages (scanned{hint})")
+            warnings.append(Reason(N_("no text layer on {count} of {total} pages (scanned)") if ocr_cache else
+                                   N_("no text layer on {count} of {total} pages (scanned; index with --ocr to "
+                                      "read them)"), count=ex.pages_without_text, total=total))
     return _clean_strings(Prepared(path, sha, docs, warnings))
 
 
@@ -480,16 +486,17 @@ def plan(files: list[Path], known: dict[str, Known], roots: list[str], max_bytes
         try:
             path.encode("utf-8")
         except UnicodeEncodeError:
-            report.failed.append(Failure(path, "file name is not valid UTF-8: rename the file"))
+            report.failed.append(Failure(path, Reason(N_("file name is not valid UTF-8: rename the file"))))
             continue
         try:
             st = os.stat(path)
             if not stat.S_ISREG(st.st_mode):
-                report.failed.append(Failure(path, "not a regular file (device, pipe or socket)"))
+                report.failed.append(Failure(path, Reason(N_("not a regular file (device, pipe or socket)"))))
                 continue
             if max_bytes is not None and st.st_size > max_bytes:
                 report.failed.append(Failure(
-                    path, f"file too large: {st.st_size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB"))
+                    path, Reason(N_("file too large: {size} MB > limit {limit} MB"), size=f"{st.st_size / 1e6:.1f}",
+                                 limit=f"{max_bytes / 1e6:.1f}")))
                 continue
             k = known.get(path)
             if (k is not None and not rehash and k.size == st.st_size and k.mtime_ns == st.st_mtime_ns):
@@ -527,7 +534,8 @@ def plan(files: list[Path], known: dict[str, Known], roots: list[str], max_bytes
             continue
         other = holder.get(state.sha)
         if other is not None:
-            report.warnings.append(Failure(state.path, f"same content as {printable_path(other)}: indexed once"))
+            report.warnings.append(Failure(state.path, Reason(N_("same content as {other}: indexed once"),
+                                                                  other=printable_path(other))))
             if state.path in known:
                 result.drop.append(state.path)
             continue
@@ -654,7 +662,8 @@ def _apply_plan(ix, batch: _Batch, p: Plan, prune: bool, report: IndexReport) ->
             error = batch.apply(lambda w, old=old, state=state: _refile(w, searcher, old, state, True))
             if error:  # cannot re-file from the index: extract it again instead
                 p.extract.append(state)
-                report.warnings.append(Failure(state.path, f"moved, but {error}; extracting again"))
+                report.warnings.append(Failure(state.path, Reason(N_("moved, but {error}; extracting again"),
+                                                                  error=error)))
             _commit_if_due(batch)
         for state in p.touched:
             batch.apply(lambda w, state=state: _refile(w, searcher, state.path, state, False))

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from .errors import N_
 from .graph import AMENDED, EXPIRED, IN_FORCE, KIND_LABELS, PARTLY_REPEALED, REPEALED, REPLACED
-from .i18n import _, ngettext
+from .i18n import _, error_text, ngettext
 from .relations import BAI_BO, CAN_CU, HET_HIEU_LUC, HUONG_DAN, SUA_DOI, THAM_CHIEU, THAY_THE
 from .models import (Hit, IndexReport, IndexStats, Reference, References, SearchResult, Status,
                      Version)
@@ -250,10 +250,12 @@ def render_report(console: Console, report: IndexReport) -> None:
             console.print(Text(_("gone: {path} (still indexed; run with --prune to remove)").format(
                 path=display_path(p)), style="yellow"))
     for f in report.failed:
-        console.print(Text(_("failed: {path}: {reason}").format(path=display_path(f.path), reason=f.reason),
+        console.print(Text(_("failed: {path}: {reason}").format(path=display_path(f.path),
+                                                                reason=error_text(f.reason)),
                            style="red"))
     for w in report.warnings:
-        console.print(Text(_("warning: {path}: {reason}").format(path=display_path(w.path), reason=w.reason),
+        console.print(Text(_("warning: {path}: {reason}").format(path=display_path(w.path),
+                                                                 reason=error_text(w.reason)),
                            style="yellow"))
     for note in report.notes:
         console.print(Text(_("note: {note}").format(note=note), style="yellow"))

@@ -227,3 +227,18 @@ def test_counts_use_plural_forms_and_are_translated(search_index):
     assert output._versions_note(two) == "2 phiên bản"
     assert i18n.ngettext("(+{n} more passage)", "(+{n} more passages)", 1) == "(+{n} đoạn khác)"
     assert i18n._("indexing") == "đang lập chỉ mục"
+
+
+def test_failure_reasons_translated_where_shown_and_english_in_json(tmp_path):
+    from searchdocs.errors import Reason
+
+    missing = tmp_path / "khong-co"
+    vi = run(["--lang", "vi", "--index", tmp_path / "ix", "index", missing])
+    assert "không có tệp hoặc thư mục này" in vi.output + vi.stderr
+    en = run(["--lang", "vi", "--index", tmp_path / "ix", "index", missing, "--json"])
+    data = json.loads(en.output)
+    assert [f["reason"] for f in data["failures"]] == ["no such file or folder"]
+    reason = Reason("file too large: {size} MB > limit {limit} MB", size="3.0", limit="1.0")
+    assert reason == "file too large: 3.0 MB > limit 1.0 MB"  # a str: the library API and JSON see English
+    i18n.set_language("vi")
+    assert i18n.error_text(reason) == "tệp quá lớn: 3.0 MB > giới hạn 1.0 MB"
