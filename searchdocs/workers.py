@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from .errors import ExtractionError
+from .errors import N_, ExtractionError, Reason
 
 __all__ = ["Outcome", "WorkerPool", "heartbeat"]
 
@@ -75,14 +75,14 @@ def _run_task(fn: Callable[..., Any], args: tuple) -> tuple[str, Any]:
     """Run ``fn(*args)`` and classify the result: ("ok", value), ("failed", reason) or ("fatal", reason)."""
     try:
         return "ok", fn(*args)
-    except ExtractionError as e:
-        return "failed", str(e)
+    except ExtractionError as e:  # keeps its template, if it has one, for the interface to translate
+        return "failed", Reason(e.template, **e.params) if e.template else str(e)
     except MemoryError:
-        return "fatal", "out of memory"
+        return "fatal", Reason(N_("out of memory"))
     except RecursionError:
-        return "failed", "could not be processed: nested too deeply (RecursionError)"
+        return "failed", Reason(N_("could not be processed: nested too deeply (RecursionError)"))
     except Exception as e:  # noqa: BLE001 - one file's bug must not stop the run
-        return "failed", f"could not be processed: {one_line(e)}"
+        return "failed", Reason(N_("could not be processed: {error}"), error=one_line(e))
 
 
 # --- the worker process ---------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def _worker_main(conn: Connection, fn: Callable[..., Any], parent_pid: int, max_
         except (EOFError, OSError):
             os._exit(0)
         except Exception as e:  # noqa: BLE001 - e.g. a result that cannot be pickled
-            conn.send(("failed", task_id, f"could not be processed: {one_line(e)}"))
+            conn.send(("failed", task_id, Reason(N_("could not be processed: {error}"), error=one_line(e))))
         if status == "fatal":
             os._exit(3)
 
@@ -231,15 +231,16 @@ class _Worker:
 
 def _death_reason(exitcode: int | None, max_memory_mb: int | None) -> str:
     if exitcode is None:
-        return "worker stopped responding"
+        return Reason(N_("worker stopped responding"))
     if exitcode < 0:
         number = -exitcode
         if number == signal.SIGKILL:
-            return f"worker killed (signal {number}; out of memory?)"
-        return f"worker crashed (signal {number})"
+            return Reason(N_("worker killed (signal {number}; out of memory?)"), number=number)
+        return Reason(N_("worker crashed (signal {number})"), number=number)
     if exitcode == 3:
-        return f"out of memory (worker limit {max_memory_mb} MB)" if max_memory_mb else "out of memory"
-    return f"worker exited unexpectedly (exit code {exitcode})"
+        return (Reason(N_("out of memory (worker limit {limit} MB)"), limit=max_memory_mb) if max_memory_mb
+                else Reason(N_("out of memory")))
+    return Reason(N_("worker exited unexpectedly (exit code {code})"), code=exitcode)
 
 
 class WorkerPool:
@@ -350,5 +351,5 @@ class WorkerPool:
             return Outcome(key, reason=reason)
         if time.monotonic() >= w.deadline:
             self._retire(w)
-            return Outcome(key, reason=f"timed out after {self.timeout:g} s")
+            return Outcome(key, reason=Reason(N_("timed out after {seconds} s"), seconds=f"{self.timeout:g}"))
         return None

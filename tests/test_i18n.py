@@ -242,3 +242,14 @@ def test_failure_reasons_translated_where_shown_and_english_in_json(tmp_path):
     assert reason == "file too large: 3.0 MB > limit 1.0 MB"  # a str: the library API and JSON see English
     i18n.set_language("vi")
     assert i18n.error_text(reason) == "tệp quá lớn: 3.0 MB > giới hạn 1.0 MB"
+
+
+def test_worker_reasons_keep_their_template_across_the_process_boundary():
+    import pickle
+
+    from searchdocs.workers import _death_reason
+
+    reason = pickle.loads(pickle.dumps(_death_reason(-11, None)))
+    assert reason == "worker crashed (signal 11)"
+    i18n.set_language("vi")
+    assert i18n.error_text(reason) == "tiến trình con bị sập (tín hiệu 11)"
