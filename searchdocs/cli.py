@@ -198,7 +198,7 @@ def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, file_timeout:
             click.echo(_("failed: {path}: {reason}").format(path=output.display_path(f.path),
                                                              reason=i18n.error_text(f.reason)), err=True)
         for note in report.notes:
-            click.echo(_("note: {note}").format(note=note), err=True)
+            click.echo(_("note: {note}").format(note=i18n.error_text(note)), err=True)
     else:
         output.render_report(env.console(), report)
     sys.exit(ExitStatus.FOUND)

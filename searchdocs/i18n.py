@@ -59,6 +59,8 @@ def error_text(error: Exception) -> str:
     if not template:
         return str(error)
     params = getattr(error, "params", {}) or {}
+    # a reason inside a reason ("not a PDF: {what}", what="looks like HTML") is translated too
+    params = {k: error_text(v) if getattr(v, "template", None) else v for k, v in params.items()}
     translated = _(template)
     try:
         return translated.format(**params) if params else translated

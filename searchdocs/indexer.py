@@ -625,8 +625,8 @@ def index_paths(index_dir: str | Path, paths: Iterable[str | Path], *, jobs: int
 
     with IndexLock(index_dir, wait) as lock:
         if lock.stale is not None:
-            report.notes.append(f"the previous indexing run ({lock.stale.describe()}) did not finish; "
-                                "its last uncommitted batch is redone now")
+            report.notes.append(Reason(N_("the previous indexing run ({run}) did not finish; "
+                                          "its last uncommitted batch is redone now"), run=lock.stale.describe()))
         ix = create_or_open(index_dir)
         known = known_files(ix)
         _drop_missing_roots(report, known)

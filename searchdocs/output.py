@@ -223,23 +223,33 @@ def _report_counts(report: IndexReport) -> list[tuple[str, int]]:
     return [(_(name), n) for name, n in rows if n or name in always]
 
 
+def _documents(n: int) -> str:
+    return ngettext("{n} document", "{n} documents", n).format(n=n)
+
+
+def _passages(n: int) -> str:
+    return ngettext("{n} passage", "{n} passages", n).format(n=n)
+
+
 def render_report(console: Console, report: IndexReport) -> None:
     counts = ", ".join(f"{name} {n}" for name, n in _report_counts(report))
     if report.dry_run:
-        console.print(_("dry run, nothing written: {counts} — the index has {documents} documents, "
-                        "{passages} passages").format(counts=counts, documents=report.documents,
-                                                      passages=report.passages), highlight=False)
-        for label, paths in (("new", report.new), ("changed", report.changed),
-                             ("remove" if report.removed else "gone", report.removed or report.missing)):
+        console.print(_("dry run, nothing written: {counts} — the index has {documents}, {passages}").format(
+            counts=counts, documents=_documents(report.documents), passages=_passages(report.passages)),
+            highlight=False)
+        for line, paths in ((N_("new: {path}"), report.new), (N_("changed: {path}"), report.changed),
+                            (N_("remove: {path}") if report.removed else N_("gone: {path}"),
+                             report.removed or report.missing)):
             for p in paths:
-                console.print(Text(f"{label}: {display_path(p)}"))
+                console.print(Text(_(line).format(path=display_path(p))))
         for old, new in report.moved:
-            console.print(Text(f"move: {display_path(old)} → {display_path(new)}"))
+            console.print(Text(_("move: {old} → {new}").format(old=display_path(old), new=display_path(new))))
     else:
         rate = (len(report.indexed) / report.seconds) if report.seconds and report.indexed else 0.0
         speed = _(", {rate} files/s").format(rate=f"{rate:.2f}") if rate else ""
-        console.print(_("{counts} — {documents} documents, {passages} passages in the index ({seconds} s{speed})")
-                      .format(counts=counts, documents=report.documents, passages=report.passages,
+        console.print(_("{counts} — {documents}, {passages} in the index ({seconds} s{speed})")
+                      .format(counts=counts, documents=_documents(report.documents),
+                              passages=_passages(report.passages),
                               seconds=f"{report.seconds:.1f}", speed=speed), highlight=False)
         for old, new in report.moved:
             console.print(Text(_("moved: {old} → {new}").format(old=display_path(old), new=display_path(new)),
@@ -258,7 +268,7 @@ def render_report(console: Console, report: IndexReport) -> None:
                                                                  reason=error_text(w.reason)),
                            style="yellow"))
     for note in report.notes:
-        console.print(Text(_("note: {note}").format(note=note), style="yellow"))
+        console.print(Text(_("note: {note}").format(note=error_text(note)), style="yellow"))
 
 
 def report_to_dict(report: IndexReport) -> dict:
@@ -306,16 +316,22 @@ def render_check(console: Console, report) -> None:
     table.add_column(style="bold")
     table.add_column(justify="right")
     table.add_column()
+    n = len
     problems = [
-        (_("changed files"), report.changed, "yellow"), (_("vanished files"), report.vanished, "yellow"),
-        (_("unreadable files"), report.unreadable, "yellow"),
-        (_("passages without a record"), report.orphan_passages, "red"),
-        (_("records missing passages"), report.missing_passages, "red"),
-        (_("duplicated ids"), report.duplicate_ids, "red"), (_("unreadable parts"), report.damage, "red"),
+        (ngettext("changed file", "changed files", n(report.changed)), report.changed, "yellow"),
+        (ngettext("vanished file", "vanished files", n(report.vanished)), report.vanished, "yellow"),
+        (ngettext("unreadable file", "unreadable files", n(report.unreadable)), report.unreadable, "yellow"),
+        (ngettext("passage without a record", "passages without a record", n(report.orphan_passages)),
+         report.orphan_passages, "red"),
+        (ngettext("record missing passages", "records missing passages", n(report.missing_passages)),
+         report.missing_passages, "red"),
+        (ngettext("duplicated id", "duplicated ids", n(report.duplicate_ids)), report.duplicate_ids, "red"),
+        (ngettext("unreadable part", "unreadable parts", n(report.damage)), report.damage, "red"),
     ]
-    for name, value in ((_("documents"), report.documents), (_("passages"), report.passages),
-                        (_("files"), report.files), (_("up to date"), report.up_to_date),
-                        (_("segments"), report.segments)):
+    for name, value in ((ngettext("document", "documents", report.documents), report.documents),
+                        (ngettext("passage", "passages", report.passages), report.passages),
+                        (ngettext("file", "files", report.files), report.files), (_("up to date"), report.up_to_date),
+                        (ngettext("segment", "segments", report.segments), report.segments)):
         table.add_row(name, str(value), "")
     for name, items, style in problems:
         if items:

@@ -253,3 +253,38 @@ def test_worker_reasons_keep_their_template_across_the_process_boundary():
     assert reason == "worker crashed (signal 11)"
     i18n.set_language("vi")
     assert i18n.error_text(reason) == "tiến trình con bị sập (tín hiệu 11)"
+
+
+def test_extraction_reasons_in_vietnamese_and_english_in_json(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "x.pdf").write_text("<!DOCTYPE html><html><body>Not found</body></html>", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "ok.txt").write_text("THÔNG BÁO\nvề việc sinh hoạt chi bộ\n", encoding="utf-8")
+    vi = run(["--lang", "vi", "--index", tmp_path / "ix-vi", "index", folder, "--jobs", "1"])
+    assert "không phải PDF: có vẻ là HTML" in vi.output  # the template and the reason inside it
+    assert "tệp rỗng (0 byte)" in vi.output
+    assert "1 văn bản" in vi.output
+    assert "not a PDF" not in vi.output and "empty file" not in vi.output
+    en = run(["--lang", "vi", "--index", tmp_path / "ix-en", "index", folder, "--jobs", "1", "--json"])
+    reasons = {Path(f["path"]).name: f["reason"] for f in json.loads(en.output)["failures"]}
+    assert reasons == {"x.pdf": "not a PDF: looks like HTML", "empty.txt": "empty file (0 bytes)"}
+
+
+def test_dry_run_lines_in_vietnamese(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "ok.txt").write_text("THÔNG BÁO\nvề việc sinh hoạt chi bộ\n", encoding="utf-8")
+    vi = run(["--lang", "vi", "--index", tmp_path / "ix", "index", folder, "--dry-run"])
+    en = run(["--lang", "en", "--index", tmp_path / "ix", "index", folder, "--dry-run"])
+    assert "mới: " in vi.output and "chạy thử, không ghi gì" in vi.output and "new: " not in vi.output
+    assert "new: " in en.output and "0 documents, 0 passages" in en.output
+
+
+def test_nested_reasons_are_translated():
+    from searchdocs.errors import N_, ExtractionError, Reason
+
+    error = ExtractionError(N_("unsupported file type: {suffix}"), suffix=Reason(N_("no extension")))
+    assert str(error) == "unsupported file type: no extension"
+    i18n.set_language("vi")
+    assert i18n.error_text(error) == "loại tệp không được hỗ trợ: không có phần mở rộng"

@@ -12,7 +12,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from searchdocs.errors import ExtractionError
+from searchdocs.errors import N_, ExtractionError, Reason
 from searchdocs.models import Extracted
 
 from .docx import extract_docx
@@ -26,7 +26,8 @@ __all__ = ["SUPPORTED_SUFFIXES", "extract"]
 SUPPORTED_SUFFIXES = frozenset({".pdf", ".docx", ".doc", ".rtf", ".txt", ".md", ".jsonl"})
 
 # Suffixes that promise a binary format: without its magic bytes the file is refused.
-_CLAIMED = {".pdf": "a PDF", ".doc": "a Word .doc", ".rtf": "an RTF file"}
+_CLAIMED = {".pdf": N_("not a PDF: {what}"), ".doc": N_("not a Word .doc: {what}"),
+            ".rtf": N_("not an RTF file: {what}")}
 
 
 def extract(path: Path, max_bytes: int | None = None) -> list[Extracted]:
@@ -46,9 +47,9 @@ def extract(path: Path, max_bytes: int | None = None) -> list[Extracted]:
         kind = sniff(path, head) or _kind_from_suffix(path, head)
         return _EXTRACTORS[kind](path)
     except PermissionError as exc:
-        raise ExtractionError("cannot read: permission denied") from exc
+        raise ExtractionError(N_("cannot read: permission denied")) from exc
     except OSError as exc:
-        raise ExtractionError(f"cannot read: {exc.strerror or exc}") from exc
+        raise ExtractionError(N_("cannot read: {error}"), error=str(exc.strerror or exc)) from exc
 
 
 def _check_file(path: Path, max_bytes: int | None) -> None:
@@ -56,23 +57,23 @@ def _check_file(path: Path, max_bytes: int | None) -> None:
     try:
         info = path.stat()
     except FileNotFoundError as exc:
-        reason = "broken symbolic link" if path.is_symlink() else "no such file"
-        raise ExtractionError(f"cannot read: {reason}") from exc
+        reason = Reason(N_("broken symbolic link")) if path.is_symlink() else Reason(N_("no such file"))
+        raise ExtractionError(N_("cannot read: {error}"), error=reason) from exc
     except PermissionError as exc:
-        raise ExtractionError("cannot read: permission denied") from exc
+        raise ExtractionError(N_("cannot read: permission denied")) from exc
     except OSError as exc:
-        reason = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
-        raise ExtractionError(f"cannot read: {reason}") from exc
+        reason = Reason(N_("symbolic link loop")) if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        raise ExtractionError(N_("cannot read: {error}"), error=reason) from exc
     if stat.S_ISDIR(info.st_mode):
-        raise ExtractionError("not a file: is a directory")
+        raise ExtractionError(N_("not a file: is a directory"))
     if not stat.S_ISREG(info.st_mode):
-        raise ExtractionError("not a regular file (device, pipe or socket)")
+        raise ExtractionError(N_("not a regular file (device, pipe or socket)"))
     if info.st_size == 0:
-        raise ExtractionError("empty file (0 bytes)")
+        raise ExtractionError(N_("empty file (0 bytes)"))
     if max_bytes is not None and info.st_size > max_bytes:
         raise ExtractionError(
-            f"file too large: {info.st_size / 1e6:.1f} MB > limit {max_bytes / 1e6:.1f} MB"
-        )
+            N_("file too large: {size} MB > limit {limit} MB"), size=f"{info.st_size / 1e6:.1f}",
+            limit=f"{max_bytes / 1e6:.1f}")
 
 
 def _kind_from_suffix(path: Path, head: bytes) -> str:
@@ -85,15 +86,15 @@ def _kind_from_suffix(path: Path, head: bytes) -> str:
     if suffix == ".docx":
         return "docx"  # its own guards say whether it is a zip at all
     if suffix in _CLAIMED:
-        raise ExtractionError(f"not {_CLAIMED[suffix]}: {describe(head)}")
-    raise ExtractionError(f"unsupported file type: {suffix or 'no extension'}")
+        raise ExtractionError(_CLAIMED[suffix], what=describe(head))
+    raise ExtractionError(N_("unsupported file type: {suffix}"), suffix=suffix or Reason(N_("no extension")))
 
 
 def _extract_doc(path: Path) -> list[Extracted]:
     try:
         from .doc import extract_doc
     except ImportError as exc:
-        raise ExtractionError("Word .doc files are not supported yet") from exc
+        raise ExtractionError(N_("Word .doc files are not supported yet")) from exc
     return extract_doc(path)
 
 
@@ -101,7 +102,7 @@ def _extract_rtf(path: Path) -> list[Extracted]:
     try:
         from .rtf import extract_rtf
     except ImportError as exc:
-        raise ExtractionError("RTF files are not supported yet") from exc
+        raise ExtractionError(N_("RTF files are not supported yet")) from exc
     return extract_rtf(path)
 
 

@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 
 import olefile
 
-from searchdocs.errors import ExtractionError
+from searchdocs.errors import N_, ExtractionError
 from searchdocs.legacy import convert_runs
 from searchdocs.models import Extracted, Page
 
@@ -90,9 +90,9 @@ class _Document:
     def __init__(self, word: bytes, table: bytes) -> None:
         self.word, self.table = word, table
         if _u16(word, 0) != 0xA5EC:
-            raise ExtractionError("not a Word 97-2003 document (unknown FIB signature)")
+            raise ExtractionError(N_("not a Word 97-2003 document (unknown FIB signature)"))
         if _u16(word, 2) < 0xC0:  # nFib of Word 97 and later
-            raise ExtractionError("Word 6/95 or older .doc is not supported: save it as .docx and index again")
+            raise ExtractionError(N_("Word 6/95 or older .doc is not supported: save it as .docx and index again"))
         csw = _u16(word, 32)
         rg_lw = 34 + 2 * csw + 2
         cslw = _u16(word, 34 + 2 * csw)
@@ -206,7 +206,7 @@ class _Document:
         while p < end and self.table[p] == 1:  # skip Prc blocks
             p += 3 + _u16(self.table, p + 1)
         if p >= end or self.table[p] != 2:
-            raise ExtractionError("damaged .doc: no piece table")
+            raise ExtractionError(N_("damaged .doc: no piece table"))
         cps, pcds = _plc(self.table, p + 5, _u32(self.table, p + 1), 8)
         for k, pcd in enumerate(pcds):
             start, stop = cps[k], min(cps[k + 1], self.ccp + 1)
@@ -257,20 +257,21 @@ def read_runs(path: Path) -> list[tuple[str, str | None]]:
     try:
         with olefile.OleFileIO(str(path)) as ole:
             if not ole.exists("WordDocument"):
-                raise ExtractionError("not a Word document: the OLE2 file has no WordDocument stream")
+                raise ExtractionError(N_("not a Word document: the OLE2 file has no WordDocument stream"))
             word = ole.openstream("WordDocument").read()
             flags = _u16(word, 0xA)
             if flags & 0x0100:
-                raise ExtractionError("encrypted .doc: remove the password and index again")
+                raise ExtractionError(N_("encrypted .doc: remove the password and index again"))
             name = "1Table" if flags & 0x0200 else "0Table"
             if not ole.exists(name):
-                raise ExtractionError(f"damaged .doc: no {name} stream")
+                raise ExtractionError(N_("damaged .doc: no {name} stream"), name=name)
             table = ole.openstream(name).read()
         return list(_Document(word, table).runs())
     except ExtractionError:
         raise
     except Exception as exc:  # noqa: BLE001 - olefile and the Word structures fail in many ways on damage
-        raise ExtractionError(f"damaged .doc: {type(exc).__name__}: {exc}".splitlines()[0][:200]) from exc
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200 - len("damaged .doc: ")]
+        raise ExtractionError(N_("damaged .doc: {error}"), error=detail) from exc
 
 
 def word_text(text: str) -> str:

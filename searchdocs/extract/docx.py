@@ -19,7 +19,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from searchdocs.errors import ExtractionError
+from searchdocs.errors import N_, ExtractionError
 from searchdocs.legacy import convert_text
 from searchdocs.models import Extracted
 
@@ -48,7 +48,7 @@ def extract_docx(path: Path) -> list[Extracted]:
     except OSError:
         raise  # reading errors are reported by ``extract``
     except Exception as exc:  # noqa: BLE001 - any parser failure is a property of the file
-        raise ExtractionError(f"damaged DOCX: {describe_error(exc)}") from exc
+        raise ExtractionError(N_("damaged DOCX: {error}"), error=describe_error(exc)) from exc
     return [unpaged(raw, title=(clean(title).strip() or None) if title else None, converted_from=converted_from)]
 
 
@@ -59,23 +59,22 @@ def check_archive(path: Path) -> None:
     except zipfile.BadZipFile as exc:
         with path.open("rb") as handle:
             damaged = handle.read(2) == b"PK"
-        raise ExtractionError(f"not a DOCX: {'damaged' if damaged else 'not a'} zip archive") from exc
+        raise ExtractionError(N_("not a DOCX: damaged zip archive") if damaged else N_("not a DOCX: not a zip archive")) from exc
     with archive:
         members = archive.infolist()
         if "word/document.xml" not in {member.filename for member in members}:
-            raise ExtractionError("not a DOCX: the zip archive has no word/document.xml")
+            raise ExtractionError(N_("not a DOCX: the zip archive has no word/document.xml"))
         total = sum(member.file_size for member in members)
         if total > _MAX_UNCOMPRESSED:
-            raise ExtractionError(f"DOCX too large when uncompressed ({total / 1e6:.0f} MB)")
+            raise ExtractionError(N_("DOCX too large when uncompressed ({size} MB)"), size=f"{total / 1e6:.0f}")
         for member in members:
             if member.file_size > _BIG_MEMBER and member.file_size > _MAX_RATIO * member.compress_size:
                 raise ExtractionError(
-                    f"DOCX too large when uncompressed ({member.file_size / 1e6:.0f} MB in "
-                    f"{member.filename}, compressed more than {_MAX_RATIO}:1)"
-                )
+                    N_("DOCX too large when uncompressed ({size} MB in {member}, compressed more than {ratio}:1)"),
+                    size=f"{member.file_size / 1e6:.0f}", member=member.filename, ratio=_MAX_RATIO)
         for member in members:
             if member.filename.endswith((".xml", ".rels")) and _declares_dtd(archive, member):
-                raise ExtractionError("DOCX contains XML entity declarations (refused)")
+                raise ExtractionError(N_("DOCX contains XML entity declarations (refused)"))
 
 
 def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
@@ -92,7 +91,7 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
                     return True
                 tail = window[-16:]
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
-        raise ExtractionError(f"damaged DOCX: {member.filename}: {describe_error(exc)}") from exc
+        raise ExtractionError(N_("damaged DOCX: {member}: {error}"), member=member.filename, error=describe_error(exc)) from exc
     return False
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pypdf.errors import PyPdfError
 
+from searchdocs.errors import N_, Reason
+
 _MAX_MESSAGE = 150
 
 
@@ -13,7 +15,7 @@ def describe_error(exc: BaseException) -> str:
     absurdly deep nesting, which is said in words rather than as a Python error.
     """
     if any(isinstance(e, RecursionError) for e in (exc, exc.__cause__, exc.__context__)):
-        return "objects nested too deeply or referring to themselves"
+        return Reason(N_("objects nested too deeply or referring to themselves"))
     lines = str(exc).strip().splitlines()
     message = lines[0][:_MAX_MESSAGE] if lines else ""
     if isinstance(exc, PyPdfError) and message:

@@ -11,7 +11,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
-from searchdocs.errors import ExtractionError
+from searchdocs.errors import N_, ExtractionError, Reason
 from searchdocs.legacy import convert_text
 from searchdocs.models import Extracted, Page
 
@@ -35,11 +35,11 @@ def extract_pdf(path: Path) -> list[Extracted]:
     except (ExtractionError, OSError):
         raise  # our own reasons; reading errors are reported by ``extract``
     except Exception as exc:  # noqa: BLE001 - any parser failure is a property of the file
-        raise ExtractionError(f"damaged PDF: {describe_error(exc)}") from exc
+        raise ExtractionError(N_("damaged PDF: {error}"), error=describe_error(exc)) from exc
     if not pages:
-        raise ExtractionError("PDF has no pages")
+        raise ExtractionError(N_("PDF has no pages"))
     if len(warnings) == len(pages):
-        raise ExtractionError(f"damaged PDF: no page could be read ({warnings[0]})")
+        raise ExtractionError(N_("damaged PDF: no page could be read ({first})"), first=warnings[0])
     return [
         Extracted(
             pages=pages,
@@ -57,9 +57,9 @@ def _unlock(reader: PdfReader) -> None:
     try:
         opened = reader.decrypt("")
     except DependencyError as exc:
-        raise ExtractionError("encrypted PDF: AES decryption needs the 'cryptography' package") from exc
+        raise ExtractionError(N_("encrypted PDF: AES decryption needs the 'cryptography' package")) from exc
     if not opened:
-        raise ExtractionError("encrypted PDF: needs a password")
+        raise ExtractionError(N_("encrypted PDF: needs a password"))
 
 
 def _read_pages(reader: PdfReader) -> tuple[list[Page], list[str], str | None]:
@@ -72,7 +72,8 @@ def _read_pages(reader: PdfReader) -> tuple[list[Page], list[str], str | None]:
         try:
             raw = page.extract_text() or ""
         except Exception as exc:  # noqa: BLE001 - see the module docstring
-            warnings.append(f"page {number}: text could not be extracted ({describe_error(exc)})")
+            warnings.append(Reason(N_("page {number}: text could not be extracted ({error})"), number=number,
+                                   error=describe_error(exc)))
             raw = ""
         raw, encoding = convert_text(raw)
         converted += [encoding] if encoding else []

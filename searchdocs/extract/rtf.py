@@ -15,7 +15,7 @@ from pathlib import Path
 
 from striprtf.striprtf import rtf_to_text
 
-from searchdocs.errors import ExtractionError
+from searchdocs.errors import N_, ExtractionError
 from searchdocs.legacy import convert_text
 from searchdocs.models import Extracted, Page
 
@@ -41,11 +41,12 @@ def extract_rtf(path: Path) -> list[Extracted]:
     """Extract an RTF file: text converted from TCVN3/VNI where its characters show it, then cleaned."""
     data = path.read_bytes()
     if not data.lstrip().startswith(b"{\\rtf"):
-        raise ExtractionError("not an RTF file: no {\\rtf header")
+        raise ExtractionError(N_("not an RTF file: no {\\rtf header"))
     encoding = _code_page(data[:4096])
     try:
         text = rtf_to_text(data.decode(encoding, errors="replace"), encoding=encoding, errors="replace")
     except Exception as exc:  # noqa: BLE001 - any parser failure is a property of the file
-        raise ExtractionError(f"damaged RTF: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+        raise ExtractionError(N_("damaged RTF: {error}"),
+                              error=f"{type(exc).__name__}: {exc}".splitlines()[0]) from exc
     text, converted_from = convert_text(text)
     return [Extracted(pages=[Page(None, clean(text))], converted_from=converted_from)]

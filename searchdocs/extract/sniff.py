@@ -5,6 +5,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from searchdocs.errors import N_, Reason
+
 HEAD_BYTES = 2048  # enough for every magic number below and for an HTML prologue
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -38,17 +40,17 @@ def _is_docx_zip(path: Path) -> bool:
         return False
 
 
-def describe(head: bytes) -> str:
+def describe(head: bytes) -> Reason:
     """What unrecognized content looks like, for a "not a PDF: …" kind of message."""
     text = head.lstrip(b"\xef\xbb\xbf")
     if _HTML.match(text):
-        return "looks like HTML"
+        return Reason(N_("looks like HTML"))
     if text.lstrip().startswith(b"<?xml"):
-        return "looks like XML"
+        return Reason(N_("looks like XML"))
     if head.startswith(_ZIP):
-        return "a zip archive without a Word document"
+        return Reason(N_("a zip archive without a Word document"))
     if head.startswith(_OLE2):
-        return "an old Office (OLE2) file"
+        return Reason(N_("an old Office (OLE2) file"))
     if b"\x00" in head:
-        return "binary content of unknown type"
-    return "looks like plain text"
+        return Reason(N_("binary content of unknown type"))
+    return Reason(N_("looks like plain text"))

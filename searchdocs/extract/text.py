@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from searchdocs.errors import ExtractionError
+from searchdocs.errors import N_, ExtractionError, Reason
 from searchdocs.models import Extracted, Page
 
 from .lines import clean, has_text
@@ -33,9 +33,9 @@ def decode(data: bytes) -> tuple[str, str | None]:
         try:
             return data.decode("utf-16"), None
         except UnicodeDecodeError as exc:
-            raise ExtractionError(f"not a text file: invalid UTF-16 at byte {exc.start}") from exc
+            raise ExtractionError(N_("not a text file: invalid UTF-16 at byte {offset}"), offset=exc.start) from exc
     if b"\x00" in data:
-        raise ExtractionError("not a text file: binary content (NUL bytes)")
+        raise ExtractionError(N_("not a text file: binary content (NUL bytes)"))
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
@@ -63,14 +63,14 @@ def extract_jsonl(path: Path) -> list[Extracted]:
             try:
                 record = _record(raw)
             except ValueError as exc:
-                pending.append(f"line {number} skipped: {exc}")
+                pending.append(Reason(N_("line {number} skipped: {error}"), number=number, error=str(exc)))
                 continue
             record.warnings.extend(pending)
             pending = []
             records.append(record)
     if not records:
-        first = pending[0] if pending else "no records"
-        raise ExtractionError(f"no valid JSONL record ({first})")
+        first = pending[0] if pending else Reason(N_("no records"))
+        raise ExtractionError(N_("no valid JSONL record ({first})"), first=first)
     records[-1].warnings.extend(pending)
     return records
 
