@@ -380,7 +380,7 @@ class _Batch:
             except LockError as e:  # only a non-searchdocs writer can hold it: we hold our own lock
                 from .errors import IndexLockedError
 
-                raise IndexLockedError("the index is locked by another Whoosh writer") from e
+                raise IndexLockedError(N_("the index is locked by another Whoosh writer")) from e
             self.opened = time.monotonic()
         return self.writer
 

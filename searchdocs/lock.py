@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import N_, IndexLockedError, SearchdocsError
+from .errors import N_, IndexLockedError, Reason, SearchdocsError
 
 LOCK_FILE = "searchdocs-index.lock"
 INFO_FILE = "searchdocs-index.lock.json"
@@ -40,9 +40,13 @@ class LockInfo:
     started: str  # local time, ISO 8601
     command: str
 
-    def describe(self) -> str:
-        where = f"pid {self.pid}" + (f" on {self.host}" if self.host != socket.gethostname() else "")
-        return f"{where}, started {self.started.replace('T', ' ')}: {self.command}"
+    def describe(self) -> Reason:
+        started = self.started.replace("T", " ")
+        if self.host != socket.gethostname():
+            return Reason(N_("pid {pid} on {host}, started {started}: {command}"),
+                          pid=self.pid, host=self.host, started=started, command=self.command)
+        return Reason(N_("pid {pid}, started {started}: {command}"), pid=self.pid, started=started,
+                      command=self.command)
 
     def alive(self) -> bool | None:
         """Whether its process still runs; None when it ran on another host."""
@@ -120,7 +124,7 @@ class IndexLock:
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
                 os.close(fd)
-                raise IndexLockedError(self._locked_message())
+                raise self._locked_error()
             time.sleep(0.1)
         self.fd = fd
         previous = read_info(self.directory)
@@ -145,15 +149,17 @@ class IndexLock:
         tmp.write_text(json.dumps(info, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(tmp, self.directory / INFO_FILE)
 
-    def _locked_message(self) -> str:
+    def _locked_error(self) -> IndexLockedError:
         info = read_info(self.directory)
-        waited = f" (waited {self.wait:g} s)" if self.wait else ""
+        waited = Reason(N_(" (waited {seconds} s)"), seconds=f"{self.wait:g}") if self.wait else ""
         if info is not None and info.alive() is not False:
-            who = f"another `searchdocs index` run ({info.describe()})"
-        else:
-            who = "another `searchdocs index` run"
-        return (f"the index at {self.directory} is being written by {who}{waited}; "
-                "wait for it to finish or pass --wait SECONDS")
+            return IndexLockedError(
+                N_("the index at {directory} is being written by another `searchdocs index` run ({run})"
+                   "{waited}; wait for it to finish or pass --wait SECONDS"),
+                directory=self.directory, run=info.describe(), waited=waited)
+        return IndexLockedError(
+            N_("the index at {directory} is being written by another `searchdocs index` run{waited}; "
+               "wait for it to finish or pass --wait SECONDS"), directory=self.directory, waited=waited)
 
 
 def _command() -> str:

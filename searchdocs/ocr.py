@@ -13,30 +13,33 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .errors import N_, Reason
+
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils"
 LANGUAGE = "vie"
 DPI = 300
 
 
-def ocr_unavailable() -> str | None:
+def ocr_unavailable() -> Reason | None:
     """None when OCR can run here, else one line saying what is missing and how to install it."""
     missing = []
     tesseract = shutil.which("tesseract")
     if tesseract is None:
-        missing.append("Tesseract (`tesseract`)")
+        missing.append("tesseract")
     else:
         try:
             langs = subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True, timeout=30)
             if LANGUAGE not in langs.stdout.split():
-                missing.append("Tesseract's Vietnamese language data (`vie`)")
+                missing.append("tesseract vie")
         except (OSError, subprocess.SubprocessError):
-            missing.append("a working Tesseract (`tesseract --list-langs` failed)")
+            missing.append("tesseract --list-langs")
     if shutil.which("pdftoppm") is None:
-        missing.append("poppler's `pdftoppm`")
+        missing.append("pdftoppm")
     if not missing:
         return None
-    return (f"--ocr needs {' and '.join(missing)}: install with `{INSTALL_HINT}`; "
-            "pages without a text layer stay unindexed and are reported")
+    return Reason(N_("--ocr needs Tesseract with its Vietnamese data and poppler's pdftoppm (missing or "
+                     "not working: {missing}): install with `{hint}`; pages without a text layer stay "
+                     "unindexed and are reported"), missing=", ".join(missing), hint=INSTALL_HINT)
 
 
 def ocr_page(pdf: Path, page: int, sha: str, cache_dir: Path | None, timeout: float | None = None) -> str:

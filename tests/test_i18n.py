@@ -2,6 +2,8 @@
 chosen by --lang or the locale, and data (JSON) the same in every language."""
 from __future__ import annotations
 
+import os
+
 import gettext
 import json
 import re
@@ -288,3 +290,34 @@ def test_nested_reasons_are_translated():
     assert str(error) == "unsupported file type: no extension"
     i18n.set_language("vi")
     assert i18n.error_text(error) == "loại tệp không được hỗ trợ: không có phần mở rộng"
+
+
+def test_missing_ocr_tools_are_explained_in_both_languages(tmp_path, monkeypatch):
+    import json as _json
+
+    monkeypatch.setattr("searchdocs.ocr.shutil.which", lambda name: None)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("THÔNG BÁO\nvề việc sinh hoạt chi bộ\n", encoding="utf-8")
+    vi = run(["--lang", "vi", "--index", tmp_path / "ix", "index", folder, "--ocr", "--jobs", "1"])
+    assert "--ocr cần Tesseract" in vi.output and "apt-get install tesseract-ocr" in vi.output
+    en = run(["--lang", "en", "--index", tmp_path / "ix2", "index", folder, "--ocr", "--jobs", "1", "--json"])
+    notes = _json.loads(en.stdout)["notes"]
+    assert any(n.startswith("--ocr needs Tesseract") and "tesseract, pdftoppm" in n for n in notes)
+
+
+def test_the_locked_index_message_names_the_other_run_in_vietnamese(tmp_path):
+    from searchdocs.lock import IndexLock
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("THÔNG BÁO\nvề việc sinh hoạt chi bộ\n", encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    index_dir.mkdir()
+    with IndexLock(index_dir, 0):
+        vi = run(["--lang", "vi", "--index", index_dir, "index", folder])
+        en = run(["--lang", "en", "--index", index_dir, "index", folder])
+    assert vi.exit_code == en.exit_code == 2
+    assert "đang được một lần chạy `searchdocs index` khác ghi" in vi.output
+    assert f"pid {os.getpid()}, bắt đầu lúc" in vi.output
+    assert f"pid {os.getpid()}, started" in en.output and "is being written by another" in en.output
