@@ -14,6 +14,8 @@ from . import i18n, output
 from .errors import N_, SearchdocsError
 from .i18n import _
 
+i18n.route_click_messages()
+
 
 class ExitStatus(IntEnum):
     FOUND = 0

@@ -53,6 +53,28 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return catalog().ngettext(singular, plural, n)
 
 
+def route_click_messages() -> None:
+    """Send click's own texts (the Usage:/Options headings, "Show this message and exit.", its usage
+    errors) through this catalog too, so they follow --lang and the locale like ours.
+
+    Click marks them with the standard library's ``gettext``/``ngettext``, imported into each of its
+    modules as ``_`` and ``ngettext``; pointing those names here is the one place that knows it.
+    """
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.types
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
+                   click.types):
+        if hasattr(module, "_"):
+            module._ = _
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext
+
+
 def error_text(error: Exception) -> str:
     """An error's message in the interface language (English text when it has no template)."""
     template = getattr(error, "template", None)

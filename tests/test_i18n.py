@@ -321,3 +321,16 @@ def test_the_locked_index_message_names_the_other_run_in_vietnamese(tmp_path):
     assert "đang được một lần chạy `searchdocs index` khác ghi" in vi.output
     assert f"pid {os.getpid()}, bắt đầu lúc" in vi.output
     assert f"pid {os.getpid()}, started" in en.output and "is being written by another" in en.output
+
+
+def test_clicks_own_headings_and_usage_errors_follow_the_language():
+    vi = run(["--lang", "vi", "search", "--help"])
+    assert "Cách dùng: cli search" in vi.output and "Tùy chọn" in vi.output
+    assert "Hiện hướng dẫn này rồi thoát." in vi.output and "Usage:" not in vi.output
+    en = run(["--lang", "en", "search", "--help"])
+    assert "Usage: cli search" in en.output and "Show this message and exit." in en.output
+    missing_vi = run(["--lang", "vi", "show"])
+    missing_en = run(["--lang", "en", "show"])
+    assert missing_vi.exit_code == missing_en.exit_code == 2
+    assert "Lỗi: Thiếu đối số 'REF'." in missing_vi.output
+    assert "Error: Missing argument 'REF'." in missing_en.output
