@@ -12,7 +12,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,19 +22,13 @@ from searchdocs.cli import cli
 from searchdocs.indexer import index_paths
 from searchdocs.lock import INFO_FILE
 from searchdocs.search import Index
-from test_indexer import passages_by_path, write_decision
+from test_indexer import _slow_run, passages_by_path, write_decision
 
-ROOT = Path(__file__).resolve().parent.parent
-TESTS = Path(__file__).resolve().parent
 FILES = 24
 
 
 def _start(index: Path, docs: Path) -> subprocess.Popen:
-    code = ("import sys, searchdocs.indexer as i, test_indexer as t; i.PREPARE = t.misbehave; "
-            "i.BATCH_FILES = 3; from searchdocs.cli import main; sys.argv = ['searchdocs'] + sys.argv[1:]; main()")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)])}
-    return subprocess.Popen([sys.executable, "-c", code, "--index", str(index), "index", str(docs),
-                             "--jobs", "2", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return _slow_run(index, docs, jobs=2, batch_files=3)
 
 
 def _generation(index: Path) -> int:

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from searchdocs.cli import cli
 from searchdocs.graph import Graph, load_overrides
+from test_filters import one_error_line
 
 PLAIN_ENV = {"FORCE_COLOR": None, "NO_COLOR": None, "SEARCHDOCS_INDEX": None, "SEARCHDOCS_OVERRIDES": None}
 
@@ -26,14 +27,6 @@ def as_json(index_dir, *args, env=None):
     result = run(index_dir, *args, "--json", env=env)
     assert result.exit_code in (0, 1), result.stderr
     return json.loads(result.stdout)
-
-
-def one_error_line(result) -> str:
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def names(versions) -> set[str]:

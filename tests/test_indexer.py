@@ -441,13 +441,15 @@ def test_dry_run_reports_and_changes_nothing(tmp_path: Path, monkeypatch: pytest
 # --- two runs at once ------------------------------------------------------------------------------
 
 
-def _slow_run(index: Path, docs: Path) -> subprocess.Popen:
-    """``searchdocs index`` in a subprocess, with PREPARE slowed down for some names (see ``misbehave``)."""
-    code = ("import sys, searchdocs.indexer as i, test_indexer as t; i.PREPARE = t.misbehave; "
+def _slow_run(index: Path, docs: Path, jobs: int = 1, batch_files: int | None = None) -> subprocess.Popen:
+    """``searchdocs index`` in a subprocess, with PREPARE slowed down for some names (see ``misbehave``)
+    and, with ``batch_files``, a commit every that many files."""
+    batch = f"i.BATCH_FILES = {batch_files}; " if batch_files else ""
+    code = ("import sys, searchdocs.indexer as i, test_indexer as t; i.PREPARE = t.misbehave; " + batch +
             "from searchdocs.cli import main; sys.argv = ['searchdocs'] + sys.argv[1:]; main()")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)])}
     return subprocess.Popen([sys.executable, "-c", code, "--index", str(index), "index", str(docs),
-                             "--jobs", "1", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--jobs", str(jobs), "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _wait_for(condition, seconds: float = 60) -> None:
