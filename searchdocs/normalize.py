@@ -22,7 +22,24 @@ def clean_text(text: str) -> str:
     text = _INVISIBLE.sub("", text)  # first, so that a mark after a zero-width space still composes
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
-    return _SYLLABLE.sub(lambda m: normalize_word(m.group()), text)
+    return _SYLLABLE.sub(_normalized_match, text)
+
+
+_WORDS: dict[str, str] = {}
+
+
+def _normalized_match(m: re.Match) -> str:
+    """``normalize_word`` of a match, cached: a corpus has a few thousand distinct syllables, and
+    without the cache tone placement was most of the time spent extracting plain text."""
+    word = m.group()
+    if word.isascii():
+        return word
+    placed = _WORDS.get(word)
+    if placed is None:
+        if len(_WORDS) > 200_000:
+            _WORDS.clear()
+        placed = _WORDS[word] = normalize_word(word)
+    return placed
 
 
 def _tone_of(word: str) -> tuple[str, str | None]:
