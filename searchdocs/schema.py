@@ -9,9 +9,24 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from .analysis import body_analyzer, bigram_analyzer
+from .analysis import bigram_analyzer, bigram_postings, body_analyzer, body_postings
 
 SCHEMA_VERSION = 1
+
+
+class PassageText(TEXT):
+    """The passage text field: the analyzer chain for queries and highlighting, and at index time
+    the same postings computed in one loop (``analysis.body_postings``/``bigram_postings``)."""
+
+    def __init__(self, bigrams: bool = False, stored: bool = False) -> None:
+        super().__init__(analyzer=bigram_analyzer() if bigrams else body_analyzer(), phrase=not bigrams,
+                         stored=stored)
+        self.bigrams = bigrams
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            return super().index(value, **kwargs)
+        return bigram_postings(value) if self.bigrams else body_postings(value)
 
 
 def build_schema() -> Schema:
@@ -25,8 +40,8 @@ def build_schema() -> Schema:
         section=STORED,
         page=STORED,
         meta=STORED,  # JSON of DocMeta and file facts, on document records
-        body=TEXT(analyzer=body_analyzer(), phrase=True, stored=True),
-        bigrams=TEXT(analyzer=bigram_analyzer(), phrase=False),
+        body=PassageText(stored=True),
+        bigrams=PassageText(bigrams=True),
         # Filters and number look-ups, as folded lower-case keywords.
         docnum=KEYWORD(lowercase=True, scorable=True),
         doc_type=ID,

@@ -208,3 +208,56 @@ def test_folding_never_breaks_a_document_number(case):
     text, key = case
     assert number_tokens(clean_text(text)) == [key], text
     assert parse(text).number_keys == [key], text
+
+
+# --- the direct computation of the same postings ------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from whoosh.fields import TEXT  # noqa: E402
+
+from searchdocs.analysis import bigram_postings, body_postings  # noqa: E402
+from searchdocs.schema import build_schema  # noqa: E402
+
+_CHAIN_BODY = TEXT(analyzer=body_analyzer(), phrase=True)
+_CHAIN_BIGRAMS = TEXT(analyzer=bigram_analyzer(), phrase=False)
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def assert_same_postings(text: str) -> None:
+    assert sorted(body_postings(text)) == sorted(_CHAIN_BODY.index(text))
+    assert sorted(bigram_postings(text)) == sorted(_CHAIN_BIGRAMS.index(text))
+
+
+def test_direct_postings_equal_the_chain_on_real_passages():
+    """Every passage of two real documents (a Party PDF full of numbers, a law in DOCX)."""
+    from searchdocs.indexer import prepare
+
+    texts = []
+    for name in ("sotay_quydinh294.pdf", "ragluat_LUATANNINHMANG.docx"):
+        prepared = prepare(str(CORPUS / name), "sha", None, None, None)
+        texts += [p.text for d in prepared.docs for p in d.passages]
+    assert len(texts) > 50
+    for text in texts:
+        assert_same_postings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "Số: 294-QĐ/TW ngày 26/5/2025", "294-QĐ/TW", "theo 15/2020/NĐ-CP.",
+    "İstanbul ĐẢNG Đảng đảng", "hoà hòa HOÀ", "a b a b a", "x 1 2 3 21-NQ/TW 21-NQ/TW",
+])
+def test_direct_postings_equal_the_chain_on_edge_cases(text):
+    assert_same_postings(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("aăâbdđeêioôơuưyAĐ0123456789 -/.,QĐTWNCPHhàáảãạ\u0301")), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_direct_postings_equal_the_chain_on_any_text(text):
+    assert_same_postings(text)
+
+
+def test_schema_fields_index_through_the_direct_postings():
+    schema = build_schema()
+    text = "Đảng viên chuyển sinh hoạt theo Quy định 294-QĐ/TW"
+    assert sorted(schema["body"].index(text)) == sorted(_CHAIN_BODY.index(text))
+    assert sorted(schema["bigrams"].index(text)) == sorted(_CHAIN_BIGRAMS.index(text))
