@@ -46,6 +46,8 @@ ProgressFn = Callable[[int, int, str], None]
 BATCH_FILES = 200  # commit at least this often, so a crash loses one batch at most
 BATCH_PASSAGES = 20_000
 BATCH_SECONDS = 30.0
+BATCH_SECONDS_PARALLEL = 120.0  # with segment builders: each commit makes a segment per builder
+PARALLEL_MIN_BYTES = 20_000_000  # of files to extract, for a run to use segment builders (with jobs >= 2)
 OCR_CACHE = "ocr-cache"
 
 
@@ -295,9 +297,13 @@ def _file_facts(state: FileState) -> dict:
     return {"size": state.size, "mtime_ns": state.mtime_ns, "indexed_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
 
 
-def _write(writer, prepared: Prepared, state: FileState) -> int:
-    """Replace everything indexed from ``prepared.path`` with its new documents; return passages."""
-    writer.delete_by_term("path", prepared.path)
+def _write(writer, prepared: Prepared, state: FileState, replace: bool = True) -> int:
+    """Replace everything indexed from ``prepared.path`` with its new documents; return passages.
+
+    ``replace=False`` for a path the index has never held: the deletion would find nothing, and
+    Whoosh opens a reader over every segment to look (measured: tens of MB per segment per batch)."""
+    if replace:
+        writer.delete_by_term("path", prepared.path)
     count = 0
     for doc in prepared.docs:
         meta = dataclasses.asdict(doc.meta)
@@ -360,23 +366,35 @@ class _Batch:
 
     Every operation is kept until its batch is committed, so that if one raises (a bug, or text
     that Whoosh refuses) the writer can be dropped and the batch replayed without it: one bad file
-    still costs only itself.
+    still costs only itself. With ``builders`` (large runs, see :mod:`searchdocs.segments`) the
+    documents are analysed and written by builder processes; if one of them fails, the batch is
+    replayed here, one operation at a time, and the run goes on without builders.
     """
 
-    def __init__(self, ix, wait: float) -> None:
+    def __init__(self, ix, wait: float, builders: list | None = None) -> None:
         self.ix, self.wait = ix, wait
+        self.builders = builders
         self.writer = None
-        self.ops: list[Callable] = []
+        self.ops: list[tuple[Callable, int, str | None]] = []
         self.passages = 0
         self.opened = 0.0
         self.commits = 0
+        self.late_failures: list[tuple[str, str]] = []  # (label, reason) of operations that failed on replay
 
     def _open(self):
         if self.writer is None:
             from whoosh.index import LockError
 
+            from .codec import segment_writer
+
+            timeout = max(self.wait, 30.0)
             try:
-                self.writer = self.ix.writer(timeout=max(self.wait, 30.0), limitmb=256)
+                if self.builders:
+                    from .segments import ParallelWriter
+
+                    self.writer = ParallelWriter(self.ix, self.builders, timeout=timeout)
+                else:
+                    self.writer = segment_writer(self.ix, timeout=timeout)
             except LockError as e:  # only a non-searchdocs writer can hold it: we hold our own lock
                 from .errors import IndexLockedError
 
@@ -384,33 +402,59 @@ class _Batch:
             self.opened = time.monotonic()
         return self.writer
 
-    def apply(self, op: Callable, passages: int = 0) -> str | None:
+    def apply(self, op: Callable, passages: int = 0, label: str | None = None) -> str | None:
         """Run ``op(writer)``; None when it worked, else the one-line reason it did not."""
+        from .segments import BuilderError
+
         writer = self._open()
         try:
             op(writer)
+        except BuilderError:
+            self._fall_back()
+            return self.apply(op, passages, label)
         except Exception as e:  # noqa: BLE001
             from .workers import one_line
 
             self.writer.cancel()
             self.writer = None
-            for earlier in self.ops:
+            for earlier, _, _ in self.ops:
                 earlier(self._open())
             return f"could not be written to the index: {one_line(e)}"
-        self.ops.append(op)
+        self.ops.append((op, passages, label))
         self.passages += passages
         return None
+
+    def _fall_back(self) -> None:
+        """Drop the builders and replay the batch in this process, noting operations that now fail."""
+        ops = self.ops
+        self.cancel()
+        self.close()
+        self.passages = 0
+        for op, passages, label in ops:
+            error = self.apply(op, passages, label)
+            if error and label is not None:
+                self.late_failures.append((label, error))
 
     def due(self) -> bool:
         return self.writer is not None and (
             len(self.ops) >= BATCH_FILES or self.passages >= BATCH_PASSAGES
-            or time.monotonic() - self.opened >= BATCH_SECONDS)
+            or time.monotonic() - self.opened >= (BATCH_SECONDS_PARALLEL if self.builders else BATCH_SECONDS))
 
     def commit(self, merge: bool = False) -> None:
-        """Commit the batch. Segments are merged only at the end of a run (``merge=True``):
-        merging at every batch commit rewrote the growing index again and again."""
+        """Commit the batch. Small segments are merged only at the end of a run (``merge=True``,
+        ``segments.merge_small``): merging at every commit rewrote the growing index again and again."""
+        from whoosh.writing import NO_MERGE
+
+        from .segments import BuilderError, merge_small
+
+        policy = merge_small if merge else NO_MERGE
         if self.writer is not None:
-            self.writer.commit(merge=merge)
+            try:
+                self.writer.commit(mergetype=policy)
+            except BuilderError:
+                self._fall_back()
+                if self.writer is not None:
+                    self.writer.commit(mergetype=policy)
             self.commits += 1
         self.writer, self.ops, self.passages = None, [], 0
 
@@ -421,6 +465,12 @@ class _Batch:
             except Exception:  # noqa: BLE001 - already failing; keep the first error
                 pass
         self.writer, self.ops = None, []
+
+    def close(self) -> None:
+        """Stop the builder processes, if any; later batches are written in this process."""
+        builders, self.builders = self.builders, None
+        for b in builders or []:
+            b.close()
 
 
 # --- planning ------------------------------------------------------------------------------------
@@ -632,18 +682,40 @@ def index_paths(index_dir: str | Path, paths: Iterable[str | Path], *, jobs: int
         _drop_missing_roots(report, known)
         p = plan(files, known, roots, max_bytes, rehash, report)
         _fill_plan(report, p, prune)
-        batch = _Batch(ix, wait)
+        jobs = jobs or os.cpu_count() or 1
+        batch = _Batch(ix, wait, _builders(index_dir, p, jobs))
         try:
             _apply_plan(ix, batch, p, prune, report)
-            _extract_and_write(batch, p, report, jobs=jobs or os.cpu_count() or 1, max_bytes=max_bytes,
+            _extract_and_write(batch, p, report, jobs=jobs, max_bytes=max_bytes,
                                file_timeout=file_timeout, max_memory_mb=max_memory_mb,
                                ocr_cache=ocr_cache, progress=progress)
             batch.commit(merge=True)
         except BaseException:
             batch.cancel()
             raise
+        finally:
+            batch.close()
+        _late_failures(report, batch.late_failures)
         _count(ix, report)
     return _finish(report, started)
+
+
+def _builders(index_dir: str | Path, p: Plan, jobs: int) -> list | None:
+    """Segment builder processes for a run with enough to extract to repay starting them."""
+    if jobs < 2 or sum(s.size for s in p.extract) < PARALLEL_MIN_BYTES:
+        return None
+    from .segments import start_builders
+
+    return start_builders(str(index_dir), jobs)
+
+
+def _late_failures(report: IndexReport, failures: list[tuple[str, str]]) -> None:
+    """Files whose writing failed only when their batch was replayed: failed, not indexed."""
+    for path, reason in failures:
+        if path in report.indexed:
+            report.indexed.remove(path)
+        report.warnings = [w for w in report.warnings if w.path != path]
+        report.failed.append(Failure(path, reason))
 
 
 def _finish(report: IndexReport, started: float) -> IndexReport:
@@ -685,6 +757,7 @@ def _extract_and_write(batch: _Batch, p: Plan, report: IndexReport, *, jobs: int
     from .workers import WorkerPool
 
     todo = {s.path: s for s in p.extract}
+    changed = set(p.changed)
     report.jobs = min(jobs, len(todo)) or 1
     if not todo:
         return
@@ -706,8 +779,8 @@ def _extract_and_write(batch: _Batch, p: Plan, report: IndexReport, *, jobs: int
             else:
                 prepared: Prepared = outcome.value
                 passages = sum(len(d.passages) for d in prepared.docs)
-                error = batch.apply(lambda w, prepared=prepared, state=todo[path]: _write(w, prepared, state),
-                                    passages)
+                error = batch.apply(lambda w, prepared=prepared, state=todo[path], replace=path in changed:
+                                    _write(w, prepared, state, replace), passages, path)
                 if error:
                     report.failed.append(Failure(path, error))
                 else:

@@ -59,9 +59,16 @@ def test_changed_and_vanished_files_are_stale(built) -> None:
     assert check(index, "--no-files").exit_code == 0  # the index itself is fine
 
 
+def segment_files(index: Path) -> list[Path]:
+    """The files of the index's segments (terms, postings, columns; .seg when compound)."""
+    files = [p for p in index.glob("searchdocs_*") if p.suffix in {".trm", ".pst", ".col", ".seg"}]
+    assert files
+    return files
+
+
 def test_deleted_segment_file_is_damage(built) -> None:
     index, _ = built
-    for segment in index.glob("*.seg"):
+    for segment in segment_files(index):
         segment.unlink()
     result = check(index, "--json")
     assert result.exit_code == 2
@@ -70,7 +77,7 @@ def test_deleted_segment_file_is_damage(built) -> None:
 
 def test_truncated_segment_file_is_damage(built) -> None:
     index, _ = built
-    for segment in index.glob("*.seg"):
+    for segment in segment_files(index):
         data = segment.read_bytes()
         segment.write_bytes(data[: len(data) // 3])
     report = check_index(index)
