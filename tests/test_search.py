@@ -325,3 +325,32 @@ def test_a_bare_number_still_ranks_the_documents_citing_it(search_index):
     hits = search_index.search("Quy định 294", limit=5).hits
     assert name(hits[0]) == "sotay_quydinh294.pdf"
     assert len(hits) > 1  # its words still rank the guidance documents that cite it
+
+
+EXTRACTION_MODULES = ("pypdf", "docx", "olefile", "striprtf", "cryptography", "searchdocs.extract",
+                      "searchdocs.indexer")
+_SEARCH_IN_A_FRESH_PROCESS = """
+import sys
+from click.testing import CliRunner
+from searchdocs.cli import cli
+result = CliRunner().invoke(cli, ["--index", sys.argv[1], "search", "chuyen sinh hoat dang", "--json"])
+assert result.exit_code == 0, result.output
+loaded = [m for m in sys.argv[2:] if m in sys.modules]
+for name in ("rich", "asyncio", "urllib.request"):
+    if name in sys.modules:
+        loaded.append(name)
+print(" ".join(loaded))
+"""
+
+
+def test_a_search_loads_no_extraction_library(search_index_dir):
+    """Lazy imports keep the search path light: no extraction code, no rich for piped output, and
+    not the modules Whoosh imports without needing them (see searchdocs/_whoosh.py)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _SEARCH_IN_A_FRESH_PROCESS, str(search_index_dir),
+                           *EXTRACTION_MODULES], capture_output=True, text=True, cwd=Path(__file__).parents[1],
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []
