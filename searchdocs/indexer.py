@@ -643,6 +643,10 @@ def index_paths(index_dir: str | Path, paths: Iterable[str | Path], *, jobs: int
             batch.cancel()
             raise
         _count(ix, report)
+        from .search import Index  # version groups worked out once here, not at every search
+
+        with Index(index_dir) as done:
+            done.save_versions()
     return _finish(report, started)
 
 

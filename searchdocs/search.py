@@ -6,6 +6,7 @@ versions, and each row carries the document's validity status (``graph.py``).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from .query import ParsedQuery, parse, to_whoosh
 from .store import open_index
 
 SNIPPET_CHARS = 240
+VERSIONS_FILE = "versions.json"  # in the index directory: Index.save_versions
 _WORD = re.compile(r"\w+")
 
 
@@ -43,6 +45,15 @@ class DocRecord:
     @property
     def meta(self) -> dict:
         return self.facts["meta"]
+
+
+def _documents_key(records: list[DocRecord]) -> str:
+    """A digest of what the version groups depend on: each document's id, path, content, passage
+    count, number, date and when it was indexed."""
+    facts = sorted((r.doc_id, r.path, r.sha, r.facts.get("indexed_at"), r.facts.get("passages"),
+                    (r.facts.get("meta") or {}).get("number"), (r.facts.get("meta") or {}).get("date"))
+                   for r in records)
+    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
@@ -161,15 +172,42 @@ class Index:
         return self._records
 
     def graph(self) -> Graph:
-        """Relations, validity and versions of the indexed documents, built once per open index."""
+        """Relations, validity and versions of the indexed documents, built once per open index.
+
+        Finding versions compares the texts of documents with the same number and date; the indexer
+        stores the outcome (``save_versions``), and it is reused while the documents are the same.
+        """
         if self._graph is None:
             if self._overrides is not None:
                 overrides = load_overrides(self._overrides)
             else:
                 overrides = load_overrides(self.directory / OVERRIDES_FILE, required=False)
-            self._graph = Graph(self.all_records(), lambda doc_id: [p["body"] for p in self.passages(doc_id)],
-                                overrides)
+            records = self.all_records()
+            groups = self._stored_versions(records)
+            self._graph = Graph(records, self._texts if groups is None else None, overrides, groups)
         return self._graph
+
+    def save_versions(self) -> None:
+        """Store the version groups of the documents, for every later open of the same index."""
+        records = self.all_records()
+        data = {"documents": _documents_key(records), "groups": Graph(records, self._texts).version_groups()}
+        path = self.directory / VERSIONS_FILE
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _texts(self, doc_id: str) -> list[str]:
+        return [p["body"] for p in self.passages(doc_id)]
+
+    def _stored_versions(self, records: list[DocRecord]) -> dict[str, str] | None:
+        """The stored version groups, if they were worked out for exactly these documents."""
+        try:
+            data = json.loads((self.directory / VERSIONS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("documents") != _documents_key(records):
+            return None
+        return data.get("groups")
 
     def references(self, ref: str) -> References:
         """What a document (by number in any spelling, id or path) cites and what cites it."""
