@@ -15,9 +15,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh import collectors
 from whoosh import query as wq
-from whoosh import sorting
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
 from .analysis import fold_token
@@ -112,6 +112,54 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _WORD.finditer(text) if fold_token(m.group().lower()) in terms]
 
 
+class _Weighting(BM25F):
+    """BM25F that keeps each passage's field lengths for the open index once looked up.
+
+    BM25F needs the length of the field for every posting it scores; Whoosh looks it up through
+    five calls each time, a fifth of a query's time. Same lengths from the same call, same scores.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lengths: dict[tuple[int, str], tuple[Searcher, list[int | None]]] = {}
+
+    def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: int = 1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(scorer, BM25FScorer):
+            scorer.dfl = self._length_of(searcher, fieldname)
+        return scorer
+
+    def _length_of(self, searcher: Searcher, fieldname: str):
+        """``searcher.doc_field_length(docnum, fieldname, 1)``, each passage looked up once."""
+        key = (id(searcher), fieldname)
+        if key not in self._lengths:  # the searcher is kept with its table, so its id stays its own
+            self._lengths[key] = (searcher, [None] * searcher.doc_count_all())
+        table = self._lengths[key][1]
+        lookup = searcher.doc_field_length
+
+        def length(docnum: int) -> int:
+            n = table[docnum]
+            if n is None:
+                n = table[docnum] = lookup(docnum, fieldname, 1)
+            return n
+
+        return length
+
+
+class _PassagesPerDocument(collectors.WrappingCollector):
+    """Counts the collected passages of each document, from a passage-to-document table made once
+    per open index (a ``groupedby`` facet on doc_id worked the table out again for every query)."""
+
+    def __init__(self, child: collectors.Collector, document_of: list[str | None]) -> None:
+        super().__init__(child)
+        self.document_of = document_of
+        self.counts: Counter[str] = Counter()
+
+    def collect(self, sub_docnum: int):
+        self.counts[self.document_of[self.child.offset + sub_docnum]] += 1
+        return self.child.collect(sub_docnum)
+
+
 def select_section(passages: list[dict], label: str) -> list[dict]:
     """Passages of a section by its label, accent- and case-insensitively, children included.
 
@@ -137,9 +185,11 @@ class Index:
         when it exists."""
         self.directory = Path(directory)
         self._ix = open_index(self.directory)
-        self._searcher: Searcher = self._ix.searcher(weighting=BM25F())
+        self._searcher: Searcher = self._ix.searcher(weighting=_Weighting())
         self._passages = max(1, self._searcher.doc_count())
         self._passage_set: set[int] | None = None
+        self._document_of: list[str | None] | None = None
+        self._frequencies: dict[tuple[str, str], int] = {}
         self._overrides = overrides
         self._records: list[DocRecord] | None = None
         self._graph: Graph | None = None
@@ -310,8 +360,22 @@ class Index:
             self._passage_set = set(self._searcher.docs_for_query(wq.Term("kind", "p")))
         return self._passage_set
 
+    def _documents_of_passages(self) -> list[str | None]:
+        """The doc_id of every internal document number, computed once per open index."""
+        if self._document_of is None:
+            table: list[str | None] = [None] * self._searcher.doc_count_all()
+            reader = self._searcher.reader()
+            for doc_id in reader.field_terms("doc_id"):
+                for n in reader.postings("doc_id", doc_id).all_ids():
+                    table[n] = doc_id
+            self._document_of = table
+        return self._document_of
+
     def _share(self, field: str, term: str) -> float:
-        return self._searcher.doc_frequency(field, term) / self._passages
+        key = (field, term)
+        if key not in self._frequencies:  # the terms of a batch of questions repeat
+            self._frequencies[key] = self._searcher.doc_frequency(field, term)
+        return self._frequencies[key] / self._passages
 
     def _allowed(self, filters: Filters, kind: str) -> set[int] | None:
         """Internal numbers of the passages (kind "p") or records ("d") the filters allow; None: all."""
@@ -329,17 +393,18 @@ class Index:
 
     def _run(self, parsed: ParsedQuery, limit: int, group_versions: bool = True) -> SearchResult:
         q = to_whoosh(parsed, self._share)
-        facet = sorting.FieldFacet("doc_id")
-        depth = max(100, limit * 20)
         # Passages only: a document record carries the docnum field too, and must count neither as
         # a hit (it has no body) nor as one of the document's other passages.
         allowed = self._allowed(parsed.filters, "p")
         passages = self._passage_docs() if allowed is None else allowed
         if not passages:
             return SearchResult(parsed.text, 0, [])
-        results = self._searcher.search(q, limit=depth, filter=passages,
-                                        groupedby={"doc": facet}, maptype=sorting.Count)
-        counts = results.groups("doc")
+        # Every matching passage, ranked, and how many each document has.
+        per_document = _PassagesPerDocument(collectors.UnlimitedCollector(), self._documents_of_passages())
+        collector = collectors.FilterCollector(per_document, passages)
+        self._searcher.search_with_collector(q, collector)
+        results = collector.results()
+        counts = per_document.counts
         terms = parsed.highlight_terms()
         group, versions = self._keys(group_versions)
         hits: list[Hit] = []
