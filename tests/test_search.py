@@ -354,3 +354,21 @@ def test_a_search_loads_no_extraction_library(search_index_dir):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == []
+
+
+@pytest.mark.parametrize("query", ["chuyen sinh hoat dang", "đảng viên", "Quy định 294", '"kết nạp" -"quân đội"',
+                                   "trách nhiệm của cấp ủy trong việc quản lý đảng viên sinh hoạt tạm thời"])
+def test_scores_are_whoosh_bm25f_to_the_last_bit(search_index, query):
+    """The index's own BM25F (lengths kept, one call a posting) ranks and scores exactly as Whoosh's."""
+    from whoosh import collectors
+    from whoosh.scoring import BM25F
+
+    q = to_whoosh(parse(query), search_index._share)
+    passages = search_index._passage_docs()
+    with search_index._ix.searcher(weighting=BM25F()) as plain:
+        expected = [(h.docnum, h.score) for h in plain.search(q, limit=None, filter=passages)]
+    for _ in range(2):  # the second time with the lengths already kept
+        collector = collectors.FilterCollector(collectors.UnlimitedCollector(), passages)
+        search_index._searcher.search_with_collector(q, collector)
+        assert [(h.docnum, h.score) for h in collector.results()] == expected
+    assert expected
