@@ -157,18 +157,34 @@ class _Weighting(BM25F):
         return score
 
 
-class _PassagesPerDocument(collectors.WrappingCollector):
-    """Counts the collected passages of each document, from a passage-to-document table made once
-    per open index (a ``groupedby`` facet on doc_id worked the table out again for every query)."""
+class _RankedPassages(collectors.UnlimitedCollector):
+    """Every matching passage that ``allowed`` holds, scored, and how many each document has.
 
-    def __init__(self, child: collectors.Collector, document_of: list[str | None]) -> None:
-        super().__init__(child)
+    What a ``filter`` set, a ``groupedby`` Count facet on doc_id and Whoosh's UnlimitedCollector
+    did in five calls a match, in one loop: the same matches (``matches``, the matcher replacements
+    included), the same scores, the same order. Documents come from a passage-to-document table
+    made once per open index, where the facet worked it out again for every query.
+    """
+
+    def __init__(self, allowed: set[int], document_of: list[str | None]) -> None:
+        super().__init__()
+        self.allowed = allowed
         self.document_of = document_of
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter[str | None] = Counter()
 
-    def collect(self, sub_docnum: int):
-        self.counts[self.document_of[self.child.offset + sub_docnum]] += 1
-        return self.child.collect(sub_docnum)
+    def collect_matches(self) -> None:
+        allowed, document_of, counts = self.allowed, self.document_of, self.counts
+        items, docset, offset, final = self.items, self.docset, self.offset, self.final_fn
+        for sub_docnum in self.matches():
+            docnum = offset + sub_docnum
+            if docnum not in allowed:
+                continue
+            counts[document_of[docnum]] += 1
+            score = self.matcher.score()  # ``matches`` may have replaced the matcher
+            if final:
+                score = final(self.top_searcher, docnum, score)
+            items.append((score, docnum))
+            docset.add(docnum)
 
 
 def select_section(passages: list[dict], label: str) -> list[dict]:
@@ -416,12 +432,10 @@ class Index:
         passages = self._passage_docs() if allowed is None else allowed
         if not passages:
             return SearchResult(parsed.text, 0, [])
-        # Every matching passage, ranked, and how many each document has.
-        per_document = _PassagesPerDocument(collectors.UnlimitedCollector(), self._documents_of_passages())
-        collector = collectors.FilterCollector(per_document, passages)
+        collector = _RankedPassages(passages, self._documents_of_passages())
         self._searcher.search_with_collector(q, collector)
         results = collector.results()
-        counts = per_document.counts
+        counts = collector.counts
         terms = parsed.highlight_terms()
         group, versions = self._keys(group_versions)
         document_of, records = self._documents_of_passages(), self._records_by_id()
