@@ -336,7 +336,7 @@ from searchdocs.cli import cli
 result = CliRunner().invoke(cli, ["--index", sys.argv[1], "search", "chuyen sinh hoat dang", "--json"])
 assert result.exit_code == 0, result.output
 loaded = [m for m in sys.argv[2:] if m in sys.modules]
-for name in ("rich", "asyncio", "urllib.request"):
+for name in ("rich", "asyncio", "urllib.request", "whoosh.lang.morph_en"):
     if name in sys.modules:
         loaded.append(name)
 print(" ".join(loaded))
