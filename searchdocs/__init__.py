@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._whoosh import import_whoosh
+
+import_whoosh()  # before any module below imports Whoosh
+
 from .errors import SearchdocsError
 from .models import DocMeta, Hit, IndexReport, Passage, SearchResult
 from .search import Index

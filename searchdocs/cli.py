@@ -327,8 +327,6 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
       searchdocs search "the dang vien" --cite
       searchdocs search "ket nap dang vien" --format csv > ket-nap.csv
     """
-    from .citation import cite_hits
-    from .exports import results_csv, results_markdown
     from .filters import build
     from .search import Index
 
@@ -356,7 +354,11 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
                         click.echo(f"{qid}\t{line}")
             sys.exit(ExitStatus.FOUND if found else ExitStatus.NOT_FOUND)
         result = ix.search(query or "", limit, filters=filters)
-        citations = [c.text for c in cite_hits(ix, result.hits)] if cite or fmt in ("md", "csv") else None
+        citations = None
+        if cite or fmt in ("md", "csv"):
+            from .citation import cite_hits
+
+            citations = [c.text for c in cite_hits(ix, result.hits)]
     if fmt == "json":
         data = output.result_to_dict(result)
         for hit, text in zip(data["results"], citations or []):
@@ -369,8 +371,12 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
         for line in output.trec_lines("1", result):
             click.echo(line)
     elif fmt == "csv":
+        from .exports import results_csv
+
         click.echo(results_csv(result, citations), nl=False)
     elif fmt == "md":
+        from .exports import results_markdown
+
         click.echo(results_markdown(result, citations), nl=False)
     elif env.is_tty():
         output.render_results(env.console(), result, citations)

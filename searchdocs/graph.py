@@ -153,10 +153,12 @@ class _Edge:
 
 class Graph:
     """Relations between the documents of one index. ``records`` have ``doc_id``, ``path`` and
-    ``facts``; ``texts(doc_id)`` gives a document's passage texts (read only to compare exports)."""
+    ``facts``; ``texts(doc_id)`` gives a document's passage texts (read only to compare exports).
+    ``groups``: the version groups already worked out for these records (``version_groups`` of an
+    earlier graph), which spares reading and comparing texts."""
 
     def __init__(self, records: Iterable, texts: Callable[[str], list[str]] | None = None,
-                 overrides: Overrides | None = None) -> None:
+                 overrides: Overrides | None = None, groups: dict[str, str] | None = None) -> None:
         self.overrides = overrides or Overrides()
         self.nodes: dict[str, _Node] = {}
         self._by_key: dict[str, list[str]] = {}
@@ -170,7 +172,13 @@ class Graph:
             if key:
                 self._by_key.setdefault(key, []).append(r.doc_id)
                 self._by_short.setdefault(numbers[0].short_key, []).append(r.doc_id)
-        self._group_versions(texts)
+        if groups is None:
+            self._group_versions(texts)
+        else:
+            self._group = {d: groups.get(d, d) for d in self.nodes}
+        self._members: dict[str, list[str]] = {}
+        for doc_id, head in self._group.items():
+            self._members.setdefault(head, []).append(doc_id)
         self._edges: list[_Edge] = []
         self._incoming: dict[str, list[_Edge]] = {}
         self._incoming_by_key: dict[str, list[_Edge]] = {}
@@ -215,9 +223,10 @@ class Graph:
                     if texts is not None and _similarity(of(node.doc_id), of(other.doc_id)) < NEAR_DUPLICATE:
                         continue
                     self._group[other.doc_id] = node.doc_id
-        self._members: dict[str, list[str]] = {}
-        for doc_id, head in self._group.items():
-            self._members.setdefault(head, []).append(doc_id)
+
+    def version_groups(self) -> dict[str, str]:
+        """Each document that is a version of another, with the id standing for the group."""
+        return {d: head for d, head in self._group.items() if d != head}
 
     def group(self, doc_id: str) -> str:
         """The id that stands for all versions of a document (itself when it has no other)."""

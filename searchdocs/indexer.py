@@ -697,6 +697,10 @@ def index_paths(index_dir: str | Path, paths: Iterable[str | Path], *, jobs: int
             batch.close()
         _late_failures(report, batch.late_failures)
         _count(ix, report)
+        from .search import Index  # version groups worked out once here, not at every search
+
+        with Index(index_dir) as done:
+            done.save_versions()
     return _finish(report, started)
 
 

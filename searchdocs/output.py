@@ -7,10 +7,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from .errors import N_
 from .graph import AMENDED, EXPIRED, IN_FORCE, KIND_LABELS, PARTLY_REPEALED, REPEALED, REPLACED
@@ -18,6 +15,10 @@ from .i18n import _, error_text, ngettext
 from .relations import BAI_BO, CAN_CU, HET_HIEU_LUC, HUONG_DAN, SUA_DOI, THAM_CHIEU, THAY_THE
 from .models import (Hit, IndexReport, IndexStats, Reference, References, SearchResult, Status,
                      Version)
+
+if TYPE_CHECKING:  # rich is imported by the functions that draw, so that plain output never loads it
+    from rich.console import Console
+    from rich.table import Table
 
 BAR_WIDTH = 30  # characters of the longest bar in `stats`
 
@@ -141,6 +142,8 @@ def _plain_heading(hit: Hit) -> str:
 def render_results(console: Console, result: SearchResult, citations: list[str] | None = None) -> None:
     """Results for a terminal: one block per document, matched words highlighted; with
     ``citations`` (one per hit), each block ends with its citation."""
+    from rich.text import Text
+
     if not result.hits:
         if result.listing:
             console.print(_("No documents match the filters."), highlight=False)
@@ -184,6 +187,9 @@ def _matching(result: SearchResult) -> str:
 
 def render_listing(console: Console, result: SearchResult) -> None:
     """Documents a filter selects, as a table newest first."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     for name, kwargs in (("#", {"justify": "right"}), (N_("Number"), {"style": "cyan", "no_wrap": True}),
                          (N_("Type"), {}), (N_("Date"), {"no_wrap": True}), (N_("Issuer"), {}),
@@ -232,6 +238,8 @@ def _passages(n: int) -> str:
 
 
 def render_report(console: Console, report: IndexReport) -> None:
+    from rich.text import Text
+
     counts = ", ".join(f"{name} {n}" for name, n in _report_counts(report))
     if report.dry_run:
         console.print(_("dry run, nothing written: {counts} — the index has {documents}, {passages}").format(
@@ -312,6 +320,9 @@ _VERDICT = {
 
 def render_check(console: Console, report) -> None:
     """A table of what ``searchdocs check`` counted and found, then the verdict and what to do."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
@@ -354,6 +365,8 @@ def render_check(console: Console, report) -> None:
 def document_table(facts: dict, path: str, doc_id: str, status: Status | None = None,
                    versions: list[Version] | None = None) -> Table:
     """A two-column table of a document's metadata for ``show``."""
+    from rich.table import Table
+
     meta = facts["meta"]
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
@@ -384,6 +397,8 @@ def render_document(console: Console, rec, passages: list[dict], refs: Reference
                     spans: list[list[tuple[int, int]]] | None = None) -> None:
     """A document for ``show``: metadata, relations, then each passage under a rule, with its
     citation (``citations``) and the query's words highlighted (``spans``, one list per passage)."""
+    from rich.text import Text
+
     console.print(document_table(rec.facts, rec.path, rec.doc_id, refs.status, refs.versions))
     if relations and (refs.cites or refs.cited_by):
         console.rule(_("Relations"), style="dim")
@@ -445,6 +460,8 @@ def _reference_name(ref: Reference) -> str:
 
 def render_references(console: Console, refs: References, heading: bool = True) -> None:
     """References by direction and kind, each with the sentence it was read from."""
+    from rich.text import Text
+
     if heading:
         doc = refs.document
         head = Text(" ".join(x for x in ((doc.doc_type if doc else None), refs.number) if x) or
@@ -520,6 +537,8 @@ def stats_to_dict(stats: IndexStats) -> dict:
 
 
 def render_stats(console: Console, stats: IndexStats) -> None:
+    from rich.table import Table
+
     summary = Table(show_header=False, box=None, pad_edge=False)
     summary.add_column(style="bold")
     summary.add_column()
@@ -559,5 +578,7 @@ def plain_stats(stats: IndexStats) -> Iterable[str]:
 
 def make_console(stream, force_plain: bool = False) -> Console:
     """A console on ``stream``; colour only for a terminal and never with NO_COLOR."""
+    from rich.console import Console
+
     return Console(file=stream, no_color=force_plain or bool(os.environ.get("NO_COLOR")),
                    highlight=False, soft_wrap=not getattr(stream, "isatty", lambda: False)())

@@ -6,6 +6,8 @@ versions, and each row carries the document's validity status (``graph.py``).
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import re
@@ -14,9 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh import collectors
 from whoosh import query as wq
-from whoosh import sorting
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
 from .analysis import fold_token
@@ -28,6 +30,7 @@ from .query import ParsedQuery, parse, to_whoosh
 from .store import open_index
 
 SNIPPET_CHARS = 240
+VERSIONS_FILE = "versions.json"  # in the index directory: Index.save_versions
 _WORD = re.compile(r"\w+")
 
 
@@ -45,12 +48,27 @@ class DocRecord:
         return self.facts["meta"]
 
 
+def _documents_key(records: list[DocRecord]) -> str:
+    """A digest of what the version groups depend on: each document's id, path, content, passage
+    count, number, date and when it was indexed."""
+    facts = sorted((r.doc_id, r.path, r.sha, r.facts.get("indexed_at"), r.facts.get("passages"),
+                    (r.facts.get("meta") or {}).get("number"), (r.facts.get("meta") or {}).get("date"))
+                   for r in records)
+    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _folded(word: str) -> str:
+    """A word as snippets match it (folded, lower-case); the words of passages repeat a lot."""
+    return fold_token(word.lower())
+
+
 def snippet(text: str, terms: set[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
     """The window of ``text`` densest in query terms, and the spans of matched words inside it.
 
     Matching is on folded syllables, so an unaccented query highlights the accented original.
     """
-    matches = [(m.start(), m.end()) for m in _WORD.finditer(text) if fold_token(m.group().lower()) in terms]
+    matches = [(m.start(), m.end()) for m in _WORD.finditer(text) if _folded(m.group()) in terms]
     flat = " ".join(text.split())
     if not matches:
         cut = flat[:width]
@@ -98,7 +116,75 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Spans of ``text``'s words that a query's words or phrases match, on folded syllables
     (as ``snippet`` does): "dang vien" highlights "đảng viên" and "Đảng viên"."""
     terms = parse(query).highlight_terms()
-    return [(m.start(), m.end()) for m in _WORD.finditer(text) if fold_token(m.group().lower()) in terms]
+    return [(m.start(), m.end()) for m in _WORD.finditer(text) if _folded(m.group()) in terms]
+
+
+class _Weighting(BM25F):
+    """BM25F scoring a posting in one call, with each passage's field lengths kept once looked up.
+
+    Whoosh's BM25F scorer goes through about eight calls a posting, five of them to look up the
+    field length, and scoring every posting of every term is most of a query's time. The score
+    here is the same formula (``whoosh.scoring.bm25``) with the same operations in the same
+    order on the same numbers, so the scores are the same to the last bit.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lengths: dict[tuple[int, str], tuple[Searcher, list[int | None]]] = {}
+
+    def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: int = 1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(scorer, BM25FScorer):
+            scorer.score = self._score_function(scorer, searcher, fieldname)
+        return scorer
+
+    def _score_function(self, scorer: BM25FScorer, searcher: Searcher, fieldname: str):
+        key = (id(searcher), fieldname)
+        if key not in self._lengths:  # the searcher is kept with its table, so its id stays its own
+            self._lengths[key] = (searcher, [None] * searcher.doc_count_all())
+        lengths = self._lengths[key][1]
+        lookup = searcher.doc_field_length
+        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        k1_plus_1, one_minus_b = k1 + 1, 1 - b
+
+        def score(matcher) -> float:
+            tf, docnum = matcher.weight(), matcher.id()
+            fl = lengths[docnum]
+            if fl is None:
+                fl = lengths[docnum] = lookup(docnum, fieldname, 1)
+            return idf * ((tf * k1_plus_1) / (tf + k1 * (one_minus_b + b * fl / avgfl)))
+
+        return score
+
+
+class _RankedPassages(collectors.UnlimitedCollector):
+    """Every matching passage that ``allowed`` holds, scored, and how many each document has.
+
+    What a ``filter`` set, a ``groupedby`` Count facet on doc_id and Whoosh's UnlimitedCollector
+    did in five calls a match, in one loop: the same matches (``matches``, the matcher replacements
+    included), the same scores, the same order. Documents come from a passage-to-document table
+    made once per open index, where the facet worked it out again for every query.
+    """
+
+    def __init__(self, allowed: set[int], document_of: list[str | None]) -> None:
+        super().__init__()
+        self.allowed = allowed
+        self.document_of = document_of
+        self.counts: Counter[str | None] = Counter()
+
+    def collect_matches(self) -> None:
+        allowed, document_of, counts = self.allowed, self.document_of, self.counts
+        items, docset, offset, final = self.items, self.docset, self.offset, self.final_fn
+        for sub_docnum in self.matches():
+            docnum = offset + sub_docnum
+            if docnum not in allowed:
+                continue
+            counts[document_of[docnum]] += 1
+            score = self.matcher.score()  # ``matches`` may have replaced the matcher
+            if final:
+                score = final(self.top_searcher, docnum, score)
+            items.append((score, docnum))
+            docset.add(docnum)
 
 
 def select_section(passages: list[dict], label: str) -> list[dict]:
@@ -126,11 +212,14 @@ class Index:
         when it exists."""
         self.directory = Path(directory)
         self._ix = open_index(self.directory)
-        self._searcher: Searcher = self._ix.searcher(weighting=BM25F())
+        self._searcher: Searcher = self._ix.searcher(weighting=_Weighting())
         self._passages = max(1, self._searcher.doc_count())
         self._passage_set: set[int] | None = None
+        self._document_of: list[str | None] | None = None
+        self._frequencies: dict[tuple[str, str], int] = {}
         self._overrides = overrides
         self._records: list[DocRecord] | None = None
+        self._by_id: dict[str, DocRecord] | None = None
         self._graph: Graph | None = None
 
     def close(self) -> None:
@@ -160,16 +249,48 @@ class Index:
             self._records = list(self.records())
         return self._records
 
+    def _records_by_id(self) -> dict[str, DocRecord]:
+        if self._by_id is None:
+            self._by_id = {r.doc_id: r for r in self.all_records()}
+        return self._by_id
+
     def graph(self) -> Graph:
-        """Relations, validity and versions of the indexed documents, built once per open index."""
+        """Relations, validity and versions of the indexed documents, built once per open index.
+
+        Finding versions compares the texts of documents with the same number and date; the indexer
+        stores the outcome (``save_versions``), and it is reused while the documents are the same.
+        """
         if self._graph is None:
             if self._overrides is not None:
                 overrides = load_overrides(self._overrides)
             else:
                 overrides = load_overrides(self.directory / OVERRIDES_FILE, required=False)
-            self._graph = Graph(self.all_records(), lambda doc_id: [p["body"] for p in self.passages(doc_id)],
-                                overrides)
+            records = self.all_records()
+            groups = self._stored_versions(records)
+            self._graph = Graph(records, self._texts if groups is None else None, overrides, groups)
         return self._graph
+
+    def save_versions(self) -> None:
+        """Store the version groups of the documents, for every later open of the same index."""
+        records = self.all_records()
+        data = {"documents": _documents_key(records), "groups": Graph(records, self._texts).version_groups()}
+        path = self.directory / VERSIONS_FILE
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _texts(self, doc_id: str) -> list[str]:
+        return [p["body"] for p in self.passages(doc_id)]
+
+    def _stored_versions(self, records: list[DocRecord]) -> dict[str, str] | None:
+        """The stored version groups, if they were worked out for exactly these documents."""
+        try:
+            data = json.loads((self.directory / VERSIONS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("documents") != _documents_key(records):
+            return None
+        return data.get("groups")
 
     def references(self, ref: str) -> References:
         """What a document (by number in any spelling, id or path) cites and what cites it."""
@@ -272,8 +393,22 @@ class Index:
             self._passage_set = set(self._searcher.docs_for_query(wq.Term("kind", "p")))
         return self._passage_set
 
+    def _documents_of_passages(self) -> list[str | None]:
+        """The doc_id of every internal document number, computed once per open index."""
+        if self._document_of is None:
+            table: list[str | None] = [None] * self._searcher.doc_count_all()
+            reader = self._searcher.reader()
+            for doc_id in reader.field_terms("doc_id"):
+                for n in reader.postings("doc_id", doc_id).all_ids():
+                    table[n] = doc_id
+            self._document_of = table
+        return self._document_of
+
     def _share(self, field: str, term: str) -> float:
-        return self._searcher.doc_frequency(field, term) / self._passages
+        key = (field, term)
+        if key not in self._frequencies:  # the terms of a batch of questions repeat
+            self._frequencies[key] = self._searcher.doc_frequency(field, term)
+        return self._frequencies[key] / self._passages
 
     def _allowed(self, filters: Filters, kind: str) -> set[int] | None:
         """Internal numbers of the passages (kind "p") or records ("d") the filters allow; None: all."""
@@ -291,35 +426,36 @@ class Index:
 
     def _run(self, parsed: ParsedQuery, limit: int, group_versions: bool = True) -> SearchResult:
         q = to_whoosh(parsed, self._share)
-        facet = sorting.FieldFacet("doc_id")
-        depth = max(100, limit * 20)
         # Passages only: a document record carries the docnum field too, and must count neither as
         # a hit (it has no body) nor as one of the document's other passages.
         allowed = self._allowed(parsed.filters, "p")
         passages = self._passage_docs() if allowed is None else allowed
         if not passages:
             return SearchResult(parsed.text, 0, [])
-        results = self._searcher.search(q, limit=depth, filter=passages,
-                                        groupedby={"doc": facet}, maptype=sorting.Count)
-        counts = results.groups("doc")
+        collector = _RankedPassages(passages, self._documents_of_passages())
+        self._searcher.search_with_collector(q, collector)
+        results = collector.results()
+        counts = collector.counts
         terms = parsed.highlight_terms()
         group, versions = self._keys(group_versions)
+        document_of, records = self._documents_of_passages(), self._records_by_id()
         hits: list[Hit] = []
         seen: set[str] = set()
-        for r in results:
-            doc_id = r["doc_id"]
+        for docnum, score in results.items():  # best first; stored fields read for the rows shown only
+            doc_id = document_of[docnum]
             if group(doc_id) in seen:
                 continue
             seen.add(group(doc_id))
-            rec = self.record(doc_id)
+            fields = self._searcher.stored_fields(docnum)
+            rec = records.get(doc_id)
             meta = rec.meta if rec else {}
-            text, spans = snippet(r["body"], terms)
+            text, spans = snippet(fields["body"], terms)
             hits.append(Hit(
-                rank=len(hits) + 1, score=round(float(r.score), 4), doc_id=doc_id,
+                rank=len(hits) + 1, score=round(float(score), 4), doc_id=doc_id,
                 path=rec.path if rec else "", number=meta.get("number"), doc_type=meta.get("doc_type"),
                 title=meta.get("title") or (rec.facts.get("title_hint") if rec else None),
-                date=meta.get("date"), issuer=meta.get("issuer"), section=r["section"] or "",
-                page=r.get("page"), snippet=text, highlights=spans, other_hits=counts.get(doc_id, 1) - 1,
+                date=meta.get("date"), issuer=meta.get("issuer"), section=fields["section"] or "",
+                page=fields.get("page"), snippet=text, highlights=spans, other_hits=counts.get(doc_id, 1) - 1,
                 record_id=rec.facts.get("record_id") if rec else None,
                 status=self.graph().status(doc_id) if rec else None, versions=versions(doc_id),
             ))

@@ -142,6 +142,39 @@ def _records(*docs):
     return [SimpleNamespace(doc_id=d, path=f"/x/{d}.pdf", facts={"meta": meta, "passages": n}) for d, meta, n in docs]
 
 
+def _all_versions(ix) -> dict[str, list[str]]:
+    return {r.doc_id: [v.doc_id for v in ix.versions(r.doc_id)] for r in ix.all_records()}
+
+
+def test_indexing_stores_the_versions_and_searches_reuse_them(party_index_dir, tmp_path, monkeypatch):
+    """The indexer stores the version groups; opening the index then reads no passage text for them,
+    and a stored file that does not match the documents is ignored."""
+    import shutil
+
+    from searchdocs.search import VERSIONS_FILE, Index
+
+    directory = tmp_path / "index"
+    shutil.copytree(party_index_dir, directory)
+    stored = (directory / VERSIONS_FILE).read_text()
+    (directory / VERSIONS_FILE).unlink()
+    with Index(directory) as ix:
+        expected = _all_versions(ix)  # worked out from the texts
+    assert {d for d, versions in expected.items() if len(versions) > 1} >= set(json.loads(stored)["groups"]) != set()
+    (directory / VERSIONS_FILE).write_text(stored)
+
+    def no_texts(self, doc_id):
+        raise AssertionError("texts read although the versions are stored")
+
+    monkeypatch.setattr(Index, "_texts", no_texts)
+    with Index(directory) as ix:
+        assert _all_versions(ix) == expected
+    # Groups stored for other documents (here: a wrong digest and every document alone) are not used.
+    (directory / VERSIONS_FILE).write_text(json.dumps({"documents": "other", "groups": {}}))
+    monkeypatch.undo()
+    with Index(directory) as ix:
+        assert _all_versions(ix) == expected
+
+
 def test_same_identity_but_different_text_is_not_a_version():
     meta = {"number": "5-QĐ/TW", "date": "2020-01-10"}
     texts = {"a": ["kết nạp đảng viên mới vào chi bộ"] * 20, "b": ["kết nạp đảng viên mới vào chi bộ"] * 20,

@@ -325,3 +325,56 @@ def test_a_bare_number_still_ranks_the_documents_citing_it(search_index):
     hits = search_index.search("Quy định 294", limit=5).hits
     assert name(hits[0]) == "sotay_quydinh294.pdf"
     assert len(hits) > 1  # its words still rank the guidance documents that cite it
+
+
+EXTRACTION_MODULES = ("pypdf", "docx", "olefile", "striprtf", "cryptography", "searchdocs.extract",
+                      "searchdocs.indexer")
+_SEARCH_IN_A_FRESH_PROCESS = """
+import sys
+from click.testing import CliRunner
+from searchdocs.cli import cli
+result = CliRunner().invoke(cli, ["--index", sys.argv[1], "search", "chuyen sinh hoat dang", "--json"])
+assert result.exit_code == 0, result.output
+loaded = [m for m in sys.argv[2:] if m in sys.modules]
+for name in ("rich", "asyncio", "urllib.request", "whoosh.lang.morph_en"):
+    if name in sys.modules:
+        loaded.append(name)
+print(" ".join(loaded))
+"""
+
+
+def test_a_search_loads_no_extraction_library(search_index_dir):
+    """Lazy imports keep the search path light: no extraction code, no rich for piped output, and
+    not the modules Whoosh imports without needing them (see searchdocs/_whoosh.py)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _SEARCH_IN_A_FRESH_PROCESS, str(search_index_dir),
+                           *EXTRACTION_MODULES], capture_output=True, text=True, cwd=Path(__file__).parents[1],
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []
+
+
+@pytest.mark.parametrize("query", ["chuyen sinh hoat dang", "đảng viên", "Quy định 294", '"kết nạp" -"quân đội"',
+                                   "trách nhiệm của cấp ủy trong việc quản lý đảng viên sinh hoạt tạm thời"])
+def test_ranking_is_whoosh_bm25f_with_a_doc_id_facet_to_the_last_bit(search_index, query):
+    """The index's own scoring (lengths kept, one call a posting) and collector (passages counted per
+    document in one loop) give what Whoosh's BM25F, filter and Count facet give: same passages,
+    same order, bit-identical scores, same counts."""
+    from whoosh import sorting
+    from whoosh.scoring import BM25F
+
+    from searchdocs.search import _RankedPassages
+
+    q = to_whoosh(parse(query), search_index._share)
+    passages = search_index._passage_docs()
+    with search_index._ix.searcher(weighting=BM25F()) as plain:
+        results = plain.search(q, limit=None, filter=passages, groupedby={"doc": sorting.FieldFacet("doc_id")},
+                               maptype=sorting.Count)
+        expected = [(h.docnum, h.score) for h in results], results.groups("doc")
+    for _ in range(2):  # the second time with the lengths already kept
+        collector = _RankedPassages(passages, search_index._documents_of_passages())
+        search_index._searcher.search_with_collector(q, collector)
+        assert (list(collector.results().items()), dict(collector.counts)) == expected
+    assert expected[0]
