@@ -48,8 +48,9 @@ def context(m: dict) -> str:
     """", load average A → B (…), code C" for what a result records (older results lack some)."""
     out = ""
     if m.get("load_avg_start") is not None:
-        out += (f", load average {m['load_avg_start']} → {m.get('load_avg_end')} "
-                f"(above {m['cpus']}, other work inflated the wall times)")
+        out += f", load average {m['load_avg_start']} → {m.get('load_avg_end')}"
+        if max(m["load_avg_start"], m.get("load_avg_end") or 0) > m["cpus"]:
+            out += f" (above {m['cpus']}: other work inflated the wall times)"
     if m.get("code"):
         out += f", code {m['code']}"
     return out
