@@ -392,7 +392,7 @@ class _Batch:
                 if self.builders:
                     from .segments import ParallelWriter
 
-                    self.writer = ParallelWriter(self.ix, self.builders, timeout=timeout)
+                    self.writer = segment_writer(self.ix, ParallelWriter, builders=self.builders, timeout=timeout)
                 else:
                     self.writer = segment_writer(self.ix, timeout=timeout)
             except LockError as e:  # only a non-searchdocs writer can hold it: we hold our own lock

@@ -21,7 +21,7 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
-from .codec import FastCodec, TermPool, segment_writer
+from .codec import segment_writer
 
 CHUNK_DOCS = 64  # documents sent to a builder at a time
 
@@ -152,8 +152,8 @@ class ParallelWriter(SegmentWriter):
     """A ``SegmentWriter`` whose added documents go to builder processes; deletions stay here."""
 
     def __init__(self, ix, builders: list[SegmentBuilder], **kwargs: Any) -> None:
-        super().__init__(ix, codec=FastCodec(), compound=False, **kwargs)  # see codec.segment_writer
-        TermPool.install(self)
+        """Made by ``codec.segment_writer(ix, ParallelWriter, builders=...)``, which sets codec and pool."""
+        super().__init__(ix, **kwargs)
         self.builders = builders
         self.buffer: list[dict] = []
 
