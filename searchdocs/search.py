@@ -16,9 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import collectors
+import numpy as np
 from whoosh import query as wq
-from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.searching import Searcher
 
 from .analysis import fold_token
@@ -27,6 +26,7 @@ from .filters import Filters, document_year, whoosh_filter
 from .graph import OVERRIDES_FILE, Graph, load_overrides
 from .models import Count, Hit, IndexStats, References, SearchResult, Status, Version
 from .query import ParsedQuery, parse, to_whoosh
+from .scoring import Ranking, Scorer
 from .store import open_index
 
 SNIPPET_CHARS = 240
@@ -119,74 +119,6 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _WORD.finditer(text) if _folded(m.group()) in terms]
 
 
-class _Weighting(BM25F):
-    """BM25F scoring a posting in one call, with each passage's field lengths kept once looked up.
-
-    Whoosh's BM25F scorer goes through about eight calls a posting, five of them to look up the
-    field length, and scoring every posting of every term is most of a query's time. The score
-    here is the same formula (``whoosh.scoring.bm25``) with the same operations in the same
-    order on the same numbers, so the scores are the same to the last bit.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._lengths: dict[tuple[int, str], tuple[Searcher, list[int | None]]] = {}
-
-    def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: int = 1):
-        scorer = super().scorer(searcher, fieldname, text, qf=qf)
-        if isinstance(scorer, BM25FScorer):
-            scorer.score = self._score_function(scorer, searcher, fieldname)
-        return scorer
-
-    def _score_function(self, scorer: BM25FScorer, searcher: Searcher, fieldname: str):
-        key = (id(searcher), fieldname)
-        if key not in self._lengths:  # the searcher is kept with its table, so its id stays its own
-            self._lengths[key] = (searcher, [None] * searcher.doc_count_all())
-        lengths = self._lengths[key][1]
-        lookup = searcher.doc_field_length
-        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        k1_plus_1, one_minus_b = k1 + 1, 1 - b
-
-        def score(matcher) -> float:
-            tf, docnum = matcher.weight(), matcher.id()
-            fl = lengths[docnum]
-            if fl is None:
-                fl = lengths[docnum] = lookup(docnum, fieldname, 1)
-            return idf * ((tf * k1_plus_1) / (tf + k1 * (one_minus_b + b * fl / avgfl)))
-
-        return score
-
-
-class _RankedPassages(collectors.UnlimitedCollector):
-    """Every matching passage that ``allowed`` holds, scored, and how many each document has.
-
-    What a ``filter`` set, a ``groupedby`` Count facet on doc_id and Whoosh's UnlimitedCollector
-    did in five calls a match, in one loop: the same matches (``matches``, the matcher replacements
-    included), the same scores, the same order. Documents come from a passage-to-document table
-    made once per open index, where the facet worked it out again for every query.
-    """
-
-    def __init__(self, allowed: set[int], document_of: list[str | None]) -> None:
-        super().__init__()
-        self.allowed = allowed
-        self.document_of = document_of
-        self.counts: Counter[str | None] = Counter()
-
-    def collect_matches(self) -> None:
-        allowed, document_of, counts = self.allowed, self.document_of, self.counts
-        items, docset, offset, final = self.items, self.docset, self.offset, self.final_fn
-        for sub_docnum in self.matches():
-            docnum = offset + sub_docnum
-            if docnum not in allowed:
-                continue
-            counts[document_of[docnum]] += 1
-            score = self.matcher.score()  # ``matches`` may have replaced the matcher
-            if final:
-                score = final(self.top_searcher, docnum, score)
-            items.append((score, docnum))
-            docset.add(docnum)
-
-
 def select_section(passages: list[dict], label: str) -> list[dict]:
     """Passages of a section by its label, accent- and case-insensitively, children included.
 
@@ -212,10 +144,13 @@ class Index:
         when it exists."""
         self.directory = Path(directory)
         self._ix = open_index(self.directory)
-        self._searcher: Searcher = self._ix.searcher(weighting=_Weighting())
+        self._searcher: Searcher = self._ix.searcher()
+        self._scorer = Scorer(self._searcher)
         self._passages = max(1, self._searcher.doc_count())
         self._passage_set: set[int] | None = None
         self._document_of: list[str | None] | None = None
+        self._document_codes: tuple[np.ndarray, list[str]] | None = None
+        self._passage_mask: np.ndarray | None = None
         self._frequencies: dict[tuple[str, str], int] = {}
         self._overrides = overrides
         self._records: list[DocRecord] | None = None
@@ -404,6 +339,38 @@ class Index:
             self._document_of = table
         return self._document_of
 
+    def _codes(self) -> tuple[np.ndarray, list[str]]:
+        """Each internal number's document as a code (-1: none), and the doc_id of each code."""
+        if self._document_codes is None:
+            names = sorted({d for d in self._documents_of_passages() if d is not None})
+            code = {name: i for i, name in enumerate(names)}
+            table = np.array([code.get(d, -1) if d is not None else -1 for d in self._documents_of_passages()],
+                             dtype=np.int64)
+            self._document_codes = table, names
+        return self._document_codes
+
+    def _mask(self, numbers: set[int]) -> np.ndarray:
+        mask = np.zeros(self._scorer.size, dtype=bool)
+        mask[np.fromiter(numbers, dtype=np.int64, count=len(numbers))] = True
+        return mask
+
+    def ranking(self, parsed: ParsedQuery) -> tuple[Ranking, dict[str, int]]:
+        """Every passage a parsed query matches with its score, and how many each document has."""
+        q = to_whoosh(parsed, self._share)
+        # Passages only: a document record carries the docnum field too, and must count neither as
+        # a hit (it has no body) nor as one of the document's other passages.
+        allowed = self._allowed(parsed.filters, "p")
+        if allowed is None:
+            if self._passage_mask is None:
+                self._passage_mask = self._mask(self._passage_docs())
+            mask = self._passage_mask
+        else:
+            mask = self._mask(allowed)
+        ranking = self._scorer.rank(q, mask)
+        codes, names = self._codes()
+        per_code = np.bincount(codes[ranking.ids], minlength=len(names)) if len(ranking.ids) else []
+        return ranking, {names[c]: int(n) for c, n in enumerate(per_code) if n}
+
     def _share(self, field: str, term: str) -> float:
         key = (field, term)
         if key not in self._frequencies:  # the terms of a batch of questions repeat
@@ -425,23 +392,13 @@ class Index:
                                          if doc_id in graph.nodes else [])
 
     def _run(self, parsed: ParsedQuery, limit: int, group_versions: bool = True) -> SearchResult:
-        q = to_whoosh(parsed, self._share)
-        # Passages only: a document record carries the docnum field too, and must count neither as
-        # a hit (it has no body) nor as one of the document's other passages.
-        allowed = self._allowed(parsed.filters, "p")
-        passages = self._passage_docs() if allowed is None else allowed
-        if not passages:
-            return SearchResult(parsed.text, 0, [])
-        collector = _RankedPassages(passages, self._documents_of_passages())
-        self._searcher.search_with_collector(q, collector)
-        results = collector.results()
-        counts = collector.counts
+        ranking, counts = self.ranking(parsed)
         terms = parsed.highlight_terms()
         group, versions = self._keys(group_versions)
         document_of, records = self._documents_of_passages(), self._records_by_id()
         hits: list[Hit] = []
         seen: set[str] = set()
-        for docnum, score in results.items():  # best first; stored fields read for the rows shown only
+        for docnum, score in ranking.best_first():  # stored fields read for the rows shown only
             doc_id = document_of[docnum]
             if group(doc_id) in seen:
                 continue
@@ -455,7 +412,7 @@ class Index:
                 path=rec.path if rec else "", number=meta.get("number"), doc_type=meta.get("doc_type"),
                 title=meta.get("title") or (rec.facts.get("title_hint") if rec else None),
                 date=meta.get("date"), issuer=meta.get("issuer"), section=fields["section"] or "",
-                page=fields.get("page"), snippet=text, highlights=spans, other_hits=counts.get(doc_id, 1) - 1,
+                page=fields.get("page"), snippet=text, highlights=spans, other_hits=counts[doc_id] - 1,
                 record_id=rec.facts.get("record_id") if rec else None,
                 status=self.graph().status(doc_id) if rec else None, versions=versions(doc_id),
             ))

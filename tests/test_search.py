@@ -359,22 +359,19 @@ def test_a_search_loads_no_extraction_library(search_index_dir):
 @pytest.mark.parametrize("query", ["chuyen sinh hoat dang", "đảng viên", "Quy định 294", '"kết nạp" -"quân đội"',
                                    "trách nhiệm của cấp ủy trong việc quản lý đảng viên sinh hoạt tạm thời"])
 def test_ranking_is_whoosh_bm25f_with_a_doc_id_facet_to_the_last_bit(search_index, query):
-    """The index's own scoring (lengths kept, one call a posting) and collector (passages counted per
-    document in one loop) give what Whoosh's BM25F, filter and Count facet give: same passages,
-    same order, bit-identical scores, same counts."""
+    """The array scoring (scoring.py) gives what Whoosh's BM25F, filter and Count facet give: same
+    passages, same order, bit-identical scores, same counts per document."""
     from whoosh import sorting
     from whoosh.scoring import BM25F
 
-    from searchdocs.search import _RankedPassages
-
-    q = to_whoosh(parse(query), search_index._share)
+    parsed = parse(query)
+    q = to_whoosh(parsed, search_index._share)
     passages = search_index._passage_docs()
     with search_index._ix.searcher(weighting=BM25F()) as plain:
         results = plain.search(q, limit=None, filter=passages, groupedby={"doc": sorting.FieldFacet("doc_id")},
                                maptype=sorting.Count)
         expected = [(h.docnum, h.score) for h in results], results.groups("doc")
-    for _ in range(2):  # the second time with the lengths already kept
-        collector = _RankedPassages(passages, search_index._documents_of_passages())
-        search_index._searcher.search_with_collector(q, collector)
-        assert (list(collector.results().items()), dict(collector.counts)) == expected
+    for first in (1, 3, 256):  # the order is the same however much is sorted at a time
+        ranking, counts = search_index.ranking(parsed)
+        assert (list(ranking.best_first(first)), counts) == expected
     assert expected[0]

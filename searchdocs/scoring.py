@@ -1,0 +1,252 @@
+"""Scoring a query over every passage at once, with numpy arrays.
+
+Results are grouped per document and counted, so every matching passage is scored. Whoosh
+scores a posting at a time through a stack of Python matcher calls, which at tens of thousands
+of passages is most of a query's time. Here a term's postings are read a block at a time into
+arrays and scored with the same BM25F formula, operation for operation, so the scores are the
+same floats Whoosh computes; a query tree becomes a few array operations over all passages.
+Query types with positions (phrases) are still matched by Whoosh and their scores taken over.
+"""
+from __future__ import annotations
+
+import io
+import pickle
+from math import log
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, W3TermsReader, _lenfield
+from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+# A field length byte to the length Whoosh decodes it to (0: no such field in the document).
+_LENGTHS = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
+
+
+@dataclass
+class Scores:
+    """A score for every internal document number, and which of them match."""
+
+    hit: np.ndarray  # bool
+    score: np.ndarray  # float64
+
+    def boosted(self, boost: float) -> Scores:
+        return self if boost == 1.0 else Scores(self.hit, self.score * boost)
+
+
+@dataclass
+class Ranking:
+    """The matching documents of a query, in internal number order, with their scores."""
+
+    ids: np.ndarray  # int64, ascending
+    scores: np.ndarray  # float64
+
+    def best_first(self, first: int = 256) -> Iterator[tuple[int, float]]:
+        """(number, score) by score, best first, then by number (Whoosh's order).
+
+        Only the best ``first`` are sorted at the start, then eight times as many when more are
+        asked for: showing ten documents rarely needs more than a few dozen passages."""
+        negated = -self.scores
+        done, k = 0, first
+        while done < len(self.ids):
+            if k >= len(self.ids):
+                top = np.arange(len(self.ids))
+            else:  # every score at least the k-th best, ties included, so the order is exact
+                top = np.flatnonzero(negated <= np.partition(negated, k - 1)[k - 1])
+            order = top[np.lexsort((self.ids[top], negated[top]))]
+            for i in order[done:].tolist():
+                yield int(self.ids[i]), float(self.scores[i])
+            done, k = len(order), k * 8
+
+
+class Scorer:
+    """Evaluates Whoosh queries into ``Scores`` over one open searcher (weighted by BM25F)."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.size = searcher.doc_count_all()
+        self._segments: list[tuple[Searcher, int]] = (
+            list(searcher.subsearchers) if searcher.subsearchers else [(searcher, 0)])
+        self._lengths: dict[str, np.ndarray] = {}
+
+    def rank(self, q: wq.Query, allowed: np.ndarray) -> Ranking:
+        """The documents ``q`` matches among those ``allowed`` (a bool mask), with their scores."""
+        scores = self.scores(q, {})
+        ids = np.flatnonzero(scores.hit & allowed)
+        return Ranking(ids, scores.score[ids])
+
+    def scores(self, q: wq.Query, terms: dict) -> Scores:
+        """Which documents ``q`` matches and their Whoosh scores; ``terms`` keeps each term's
+        postings for the rest of the query ("hợp đồng lao động" reads "dong" once)."""
+        if isinstance(q, wq.Term):
+            ids, values = self.term(q, terms)
+            return self._dense(ids, values)
+        if isinstance(q, wq.Or) and q.subqueries:
+            hit = np.zeros(self.size, dtype=bool)
+            score = np.zeros(self.size)
+            for sub in q.subqueries:  # in order: Whoosh's array union adds the scores this way
+                if isinstance(sub, wq.Term):  # sparse: add the postings only
+                    ids, values = self.term(sub, terms)
+                    score[ids] += values
+                    hit[ids] = True
+                else:
+                    part = self.scores(sub, terms)
+                    score[part.hit] += part.score[part.hit]
+                    hit |= part.hit
+            return Scores(hit, score).boosted(q.boost)
+        if isinstance(q, wq.And) and q.subqueries:
+            parts = [self.scores(sub, terms) for sub in q.subqueries]
+            hit = np.logical_and.reduce([p.hit for p in parts])
+            score = np.zeros(self.size)
+            for p in parts:
+                score += np.where(hit, p.score, 0.0)
+            return Scores(hit, score).boosted(q.boost)
+        if isinstance(q, wq.AndMaybe):
+            a, b = self.scores(q.a, terms), self.scores(q.b, terms)
+            score = np.where(a.hit, a.score + np.where(b.hit, b.score, 0.0), 0.0)
+            return Scores(a.hit, score).boosted(q.boost)
+        if isinstance(q, wq.AndNot):
+            a, b = self.scores(q.a, terms), self.scores(q.b, terms)
+            hit = a.hit & ~b.hit
+            return Scores(hit, np.where(hit, a.score, 0.0)).boosted(q.boost)
+        return self._matched(q)
+
+    def term(self, q: wq.Term, terms: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Internal numbers of the documents holding a term, and its (boosted) score in each."""
+        key = (q.fieldname, q.text)
+        if key not in terms:
+            terms[key] = self._term(q.fieldname, q.text)
+        ids, values = terms[key]
+        return ids, values * q.boost if q.boost != 1.0 else values
+
+    def _term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        schema = self.searcher.schema
+        if fieldname not in schema:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        field = schema[fieldname]
+        try:
+            btext = field.to_bytes(text)
+        except ValueError:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        id_parts, weight_parts = [], []
+        for sub, offset in self._segments:
+            found = postings(sub.reader(), fieldname, btext)
+            if found is not None:
+                id_parts.append(found[0] + offset)
+                weight_parts.append(found[1])
+        if not id_parts:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        ids, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
+        if not field.scorable:  # BM25F scores a field without lengths by the weight alone
+            return ids, weights
+        # whoosh.scoring: BM25F's idf (the postings count is the document frequency, deleted
+        # documents included, as Whoosh counts it) and bm25(), operation for operation.
+        weighting = self.searcher.weighting
+        b, k1 = weighting._field_B.get(fieldname, weighting.B), weighting.K1
+        idf = log(self.size / (len(ids) + 1)) + 1
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        fl = self.lengths(fieldname)[ids]
+        return ids, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length of a field, as Whoosh stores it (one byte, decoded)."""
+        if fieldname not in self._lengths:
+            parts = [field_length_bytes(sub.reader(), fieldname) for sub, _ in self._segments]
+            self._lengths[fieldname] = _LENGTHS[np.concatenate(parts)] if parts else np.zeros(0)
+        return self._lengths[fieldname]
+
+    def _dense(self, ids: np.ndarray, values: np.ndarray) -> Scores:
+        hit = np.zeros(self.size, dtype=bool)
+        score = np.zeros(self.size)
+        hit[ids] = True
+        score[ids] = values
+        return Scores(hit, score)
+
+    def _matched(self, q: wq.Query) -> Scores:
+        """Any other query (phrases, Every): Whoosh's own matcher, its matches and scores."""
+        hit = np.zeros(self.size, dtype=bool)
+        score = np.zeros(self.size)
+        for sub, offset in self._segments:
+            m = q.matcher(sub)
+            ids, values = [], []
+            while m.is_active():
+                ids.append(m.id())
+                values.append(m.score())
+                m.next()
+            if ids:
+                where = np.asarray(ids, dtype=np.int64) + offset
+                hit[where] = True
+                score[where] = values
+        return Scores(hit, score)
+
+
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_SCORES = np.zeros(0)
+
+
+def postings(reader: SegmentReader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's postings in one segment as (document numbers, weights), read a block at a time;
+    None if the segment does not have the term.
+
+    The W3 postings format: a header tag, then blocks of ``length`` (int, negative for the last),
+    a pickled info tuple (count, last id, max weight, compression, ...) and the (maybe
+    zlib-compressed) pickled ids (delta-encoded), weights (None: all 1.0; a float: all that
+    value) and values (``codec.PackedValues``: left packed).
+    """
+    if not isinstance(reader, SegmentReader):  # an index without segments
+        return None
+    terms: W3TermsReader = reader._terms
+    try:
+        info = terms.term_info(fieldname, btext)
+    except TermNotFound:
+        return None
+    if info.is_inlined():
+        ids, weights, _ = info.inlined_postings()
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as struct.unpack's 1-tuple
+        length = length[0]
+    data = io.BytesIO(terms._postfile.get(offset, length))
+    data.seek(4)  # the header tag
+    deltas: list = []  # each block's, restarting from 0
+    weights: list = []
+    lasts: list[int] = []  # each block's last id
+    while True:
+        size = int.from_bytes(data.read(4), "big", signed=True)
+        start = data.tell()
+        count, last, _, compression, _, _ = pickle.load(data)
+        if compression:  # a block as Whoosh writes it
+            block = pickle.loads(zlib.decompress(data.read(start + abs(size) - data.tell())))
+        else:
+            block = pickle.load(data)
+        deltas.append(block[0])
+        weight = block[1]
+        weights.append(np.ones(count) if weight is None else np.full(count, weight) if isinstance(weight, float)
+                       else weight)
+        lasts.append(last)
+        if size < 0:
+            break
+    # One cumulative sum for all blocks: each block's first id becomes a delta from the last id
+    # of the block before.
+    ids = np.concatenate(deltas, dtype=np.int64)
+    if len(deltas) > 1:
+        ids[np.cumsum([len(d) for d in deltas[:-1]])] -= lasts[:-1]
+    return np.cumsum(ids), np.concatenate(weights, dtype=np.float64)
+
+
+def field_length_bytes(reader: SegmentReader, fieldname: str) -> np.ndarray:
+    """The stored length byte of a field for every document of one segment (0: none)."""
+    size = reader.doc_count_all()
+    out = np.zeros(size, dtype=np.uint8)
+    if not isinstance(reader, SegmentReader):  # an index without segments
+        return out
+    perdoc: W3PerDocReader = reader._perdoc
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is not None:
+        count = min(column._count, size)
+        out[:count] = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+    return out
