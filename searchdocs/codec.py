@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import struct
+import zlib
 from array import array
 from collections.abc import Iterator
 from hashlib import md5
@@ -30,11 +31,13 @@ from pickle import dumps
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo, _lenfield
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.filedb.filetables import OrderedHashWriter, _lengths as _KEY_VALUE_LENGTHS
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 INLINE_LIMIT = 4
+_PROTOCOL = 5  # pickles in the index: fixed, so an index stays readable whatever Python writes it
 
 
 def segment_writer(ix, writer_class: type[SegmentWriter] | None = None, **kwargs) -> SegmentWriter:
@@ -136,6 +139,102 @@ class FastPostingsWriter(W3PostingsWriter):
                 self._minlength, self._maxlength = min(block_lengths), max(block_lengths)
         return self.finish_postings().to_bytes()
 
+    def _write_block(self, last: bool = False) -> None:
+        """A W3 block laid out for reading a term's documents and weights fast.
+
+        Whoosh pickles a block with protocol 2, which stores each bytes object through a
+        ``codecs`` call, and compresses it whole, so reading a term's weights also unpickles and
+        inflates every posting's positions: most of a query's time at scale. Here the ids
+        (delta-encoded) and weights are arrays of the smallest type that holds them, left
+        uncompressed; the positions are one bytes object, compressed on their own and inflated
+        only when a phrase reads them (``PackedValues``). Whoosh's reader takes all of these as it
+        takes its tuples."""
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = self._ids
+        fixed = self._format.fixed_value_size()
+        values = (PackedValues.pack(self._values, self._compression) if fixed is None or fixed < 0
+                  else self._mini_values())
+        data = dumps((_smallest(list(_deltas(ids))), _block_weights(self._weights), values), _PROTOCOL)
+        info = dumps((len(ids), ids[-1], self._maxweight, 0, length_to_byte(self._minlength),
+                      length_to_byte(self._maxlength)), _PROTOCOL)
+        size = len(info) + len(data)
+        self._postfile.write_int(-size if last else size)
+        self._postfile.write(info)
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+def _deltas(ids) -> Iterator[int]:
+    """W3's delta encoding of a block's ids: the first id, then each id minus the one before."""
+    previous = 0
+    for docnum in ids:
+        yield docnum - previous
+        previous = docnum
+
+
+def _smallest(numbers: list[int]) -> array:
+    """Non-negative integers as an array of the smallest unsigned type that holds them all."""
+    top = max(numbers, default=0)
+    return array("B" if top < 1 << 8 else "H" if top < 1 << 16 else "I", numbers)
+
+
+def _block_weights(weights: array) -> array | float | None:
+    """A block's weights as W3 minimizes them (None: all 1.0; one float: all equal), else as the
+    smallest array that holds them exactly (term frequencies are whole numbers)."""
+    if all(w == 1.0 for w in weights):
+        return None
+    if all(w == weights[0] for w in weights):
+        return weights[0]
+    if all(w.is_integer() and w >= 0 for w in weights):
+        return _smallest([int(w) for w in weights])
+    return weights
+
+
+class PackedValues:
+    """A block's posting values (encoded positions): one bytes object, compressed until first
+    read, and their end offsets.
+
+    Whoosh's reader only indexes a block's values (``values[i]``), so this stands in for its tuple
+    of bytes objects; pickled, it is two objects instead of one per posting, and a reader that
+    wants no positions never inflates them."""
+
+    __slots__ = ("blob", "ends", "compressed")
+
+    def __init__(self, blob: bytes, ends: array, compressed: bool) -> None:
+        self.blob = blob
+        self.ends = ends
+        self.compressed = compressed
+
+    @classmethod
+    def pack(cls, values: list[bytes], compression: int) -> PackedValues:
+        ends, end = [], 0
+        for value in values:
+            end += len(value)
+            ends.append(end)
+        blob = b"".join(values)
+        if compression:
+            return cls(zlib.compress(blob, compression), _smallest(ends), True)
+        return cls(blob, _smallest(ends), False)
+
+    def __reduce__(self):
+        return PackedValues, (self.blob, self.ends, self.compressed)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        if self.compressed:
+            self.blob, self.compressed = zlib.decompress(self.blob), False
+        if i < 0:
+            i += len(self.ends)
+        return self.blob[self.ends[i - 1] if i else 0:self.ends[i]]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return (self[i] for i in range(len(self.ends)))
+
 
 _TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo's header
 
@@ -145,7 +244,7 @@ def _single_terminfo(docnum: int, weight: float, value: bytes | None, length: in
     ``weight`` must already be a float32 value (as TermPool's array gives it)."""
     lb = length_to_byte(length) if length else 0
     header = _TERMINFO.pack(1, weight, 1, lb, lb, max(0, weight), docnum, docnum)
-    return header + dumps(((docnum,), (weight,), (value,) if value else ()), 2)
+    return header + dumps(((docnum,), (weight,), (value,) if value else ()), _PROTOCOL)
 
 
 def _inline_terminfo(ids, weights, values: list, lengths: list[int]) -> bytes:
@@ -156,7 +255,7 @@ def _inline_terminfo(ids, weights, values: list, lengths: list[int]) -> bytes:
     minlength = length_to_byte(min(present)) if present else 0
     maxlength = length_to_byte(max(present)) if present else 0
     header = _TERMINFO.pack(1, sum(weights), len(ids), minlength, maxlength, max(0, max(weights)), ids[0], ids[-1])
-    return header + dumps((tuple(ids), tuple(weights), tuple(filter(None, values))), 2)
+    return header + dumps((tuple(ids), tuple(weights), tuple(filter(None, values))), _PROTOCOL)
 
 
 class _TermTableWriter(OrderedHashWriter):

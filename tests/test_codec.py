@@ -108,3 +108,34 @@ def test_term_pool_orders_postings_that_arrive_out_of_order():
         pool.cleanup()
     assert rows == [("body", b"anh", 1, 1.0, b""), ("body", b"dang", 2, 2.0, b"v2"),
                     ("body", b"dang", 5, 5.0, b"v5"), ("body", b"dang", 9, 9.0, b"v9")]
+
+
+@pytest.mark.parametrize("kind", ["stock", "fast"])
+def test_array_postings_read_what_the_matcher_reads(tmp_path, prepared, kind):
+    """``scoring.postings`` reads a term's blocks straight into arrays: the same documents and
+    weights as Whoosh's matcher, from stock blocks (protocol 2, tuples) and ours (arrays, packed values)."""
+    from searchdocs.scoring import postings
+
+    ix = whoosh_index.open_dir(str(build(tmp_path / kind, prepared, kind, [[0, 1, 2]])), indexname="t")
+    checked = 0
+    with ix.searcher() as s:
+        r = s.reader()
+        for field in ("body", "bigrams", "docnum"):
+            for term in r.lexicon(field):
+                ids, weights = postings(r, field, term)
+                m = r.postings(field, term)
+                assert (ids.tolist(), weights.tolist()) == (list(m.all_ids()), [w for _, w in r.postings(field, term).items_as("weight")])
+                checked += len(ids)
+    assert checked > 50_000
+
+
+def test_packed_values_index_like_a_tuple():
+    import pickle
+
+    from searchdocs.codec import PackedValues
+
+    values = [b"\x01", b"", b"\x02\x03\x04", b"\x05" * 300]
+    for compression in (0, 3):
+        packed = pickle.loads(pickle.dumps(PackedValues.pack(values, compression), 5))
+        assert list(packed) == values and len(packed) == 4
+        assert [packed[i] for i in range(-4, 4)] == values + values
