@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, W3TermsReader, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, W3TermInfo, W3TermsReader, _lenfield
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -72,6 +72,7 @@ class Scorer:
         self._segments: list[tuple[Searcher, int]] = (
             list(searcher.subsearchers) if searcher.subsearchers else [(searcher, 0)])
         self._lengths: dict[str, np.ndarray] = {}
+        self._live: np.ndarray | None = None
 
     def rank(self, q: wq.Query, allowed: np.ndarray) -> Ranking:
         """The documents ``q`` matches among those ``allowed`` (a bool mask), with their scores."""
@@ -123,13 +124,34 @@ class Scorer:
         ids, values = terms[key]
         return ids, values * q.boost if q.boost != 1.0 else values
 
-    def _term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def field_ids(self, fieldname: str) -> Iterator[tuple[str, np.ndarray]]:
+        """Each term of a field (segment by segment, so a term may come more than once) with the
+        internal numbers of the documents holding it, deleted ones included. Reads the term table
+        in order instead of looking every term up."""
+        field = self.searcher.schema[fieldname]
+        for sub, offset in self._segments:
+            reader = sub.reader()
+            if isinstance(reader, SegmentReader):
+                for btext, info in reader.iter_field(fieldname):
+                    yield field.from_bytes(btext), read_postings(reader, info)[0] + offset
+
+    def live(self) -> np.ndarray:
+        """Which internal numbers are documents not deleted, as a mask."""
+        if self._live is None:
+            self._live = np.ones(self.size, dtype=bool)
+            for sub, offset in self._segments:
+                reader = sub.reader()
+                if isinstance(reader, SegmentReader) and reader.has_deletions():
+                    self._live[np.fromiter(reader.deleted_docs_set, dtype=np.int64) + offset] = False
+        return self._live
+
+    def _postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """A term's postings over all segments: internal numbers and weights."""
         schema = self.searcher.schema
         if fieldname not in schema:
             return _EMPTY_IDS, _EMPTY_SCORES
-        field = schema[fieldname]
         try:
-            btext = field.to_bytes(text)
+            btext = schema[fieldname].to_bytes(text)
         except ValueError:
             return _EMPTY_IDS, _EMPTY_SCORES
         id_parts, weight_parts = [], []
@@ -140,9 +162,12 @@ class Scorer:
                 weight_parts.append(found[1])
         if not id_parts:
             return _EMPTY_IDS, _EMPTY_SCORES
-        ids, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
-        if not field.scorable:  # BM25F scores a field without lengths by the weight alone
-            return ids, weights
+        return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+    def _term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        ids, weights = self._postings(fieldname, text)
+        if not len(ids) or not self.searcher.schema[fieldname].scorable:
+            return ids, weights  # BM25F scores a field without lengths by the weight alone
         # whoosh.scoring: BM25F's idf (the postings count is the document frequency, deleted
         # documents included, as Whoosh counts it) and bm25(), operation for operation.
         weighting = self.searcher.weighting
@@ -199,17 +224,22 @@ def postings(reader: SegmentReader, fieldname: str, btext: bytes) -> tuple[np.nd
     """
     if not isinstance(reader, SegmentReader):  # an index without segments
         return None
-    terms: W3TermsReader = reader._terms
     try:
-        info = terms.term_info(fieldname, btext)
+        info = reader._terms.term_info(fieldname, btext)
     except TermNotFound:
         return None
+    return read_postings(reader, info)
+
+
+def read_postings(reader: SegmentReader, info: W3TermInfo) -> tuple[np.ndarray, np.ndarray]:
+    """The postings a term info points to, as (document numbers, weights)."""
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()
         return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as struct.unpack's 1-tuple
         length = length[0]
+    terms: W3TermsReader = reader._terms
     data = io.BytesIO(terms._postfile.get(offset, length))
     data.seek(4)  # the header tag
     deltas: list = []  # each block's, restarting from 0

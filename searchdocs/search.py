@@ -146,9 +146,7 @@ class Index:
         self._ix = open_index(self.directory)
         self._searcher: Searcher = self._ix.searcher()
         self._scorer = Scorer(self._searcher)
-        self._passages = max(1, self._searcher.doc_count())
-        self._passage_set: set[int] | None = None
-        self._document_of: list[str | None] | None = None
+        self._passage_count = max(1, self._searcher.doc_count())
         self._document_codes: tuple[np.ndarray, list[str]] | None = None
         self._passage_mask: np.ndarray | None = None
         self._frequencies: dict[tuple[str, str], int] = {}
@@ -256,7 +254,7 @@ class Index:
         stamps = [r.facts.get("indexed_at") for r in records if r.facts.get("indexed_at")]
         return IndexStats(
             documents=len(records), distinct_documents=len({graph.group(r.doc_id) for r in records}),
-            passages=len(self._passage_docs()), size_bytes=size, last_indexed=max(stamps) if stamps else None,
+            passages=int(self._passages().sum()), size_bytes=size, last_indexed=max(stamps) if stamps else None,
             by_type=counts(r.meta.get("doc_type") for r in records),
             by_issuer=counts(r.meta.get("issuer") for r in records),
             by_year=sorted(counts(document_year(r.meta) for r in records),
@@ -322,37 +320,30 @@ class Index:
         for qid, text in queries:
             yield qid, self.search(text, limit, filters=filters)
 
-    def _passage_docs(self) -> set[int]:
-        """Internal numbers of all passages, computed once per open index."""
-        if self._passage_set is None:
-            self._passage_set = set(self._searcher.docs_for_query(wq.Term("kind", "p")))
-        return self._passage_set
+    def _passages(self) -> np.ndarray:
+        """Which internal numbers are passages (not document records, not deleted): a mask made
+        once per open index."""
+        if self._passage_mask is None:
+            self._passage_mask = self._matching(wq.Term("kind", "p"))
+        return self._passage_mask
 
-    def _documents_of_passages(self) -> list[str | None]:
-        """The doc_id of every internal document number, computed once per open index."""
-        if self._document_of is None:
-            table: list[str | None] = [None] * self._searcher.doc_count_all()
-            reader = self._searcher.reader()
-            for doc_id in reader.field_terms("doc_id"):
-                for n in reader.postings("doc_id", doc_id).all_ids():
-                    table[n] = doc_id
-            self._document_of = table
-        return self._document_of
+    def _matching(self, q: wq.Query) -> np.ndarray:
+        """The documents ``q`` matches, deleted ones left out, as a mask."""
+        return self._scorer.scores(q, {}).hit & self._scorer.live()
 
     def _codes(self) -> tuple[np.ndarray, list[str]]:
-        """Each internal number's document as a code (-1: none), and the doc_id of each code."""
+        """Each internal number's document as a code (-1: none), and the doc_id of each code; made
+        once per open index."""
         if self._document_codes is None:
-            names = sorted({d for d in self._documents_of_passages() if d is not None})
-            code = {name: i for i, name in enumerate(names)}
-            table = np.array([code.get(d, -1) if d is not None else -1 for d in self._documents_of_passages()],
-                             dtype=np.int64)
+            names: list[str] = []
+            codes: dict[str, int] = {}
+            table = np.full(self._scorer.size, -1, dtype=np.int64)
+            for name, numbers in self._scorer.field_ids("doc_id"):
+                table[numbers] = codes.setdefault(name, len(codes))
+                if len(names) < len(codes):
+                    names.append(name)
             self._document_codes = table, names
         return self._document_codes
-
-    def _mask(self, numbers: set[int]) -> np.ndarray:
-        mask = np.zeros(self._scorer.size, dtype=bool)
-        mask[np.fromiter(numbers, dtype=np.int64, count=len(numbers))] = True
-        return mask
 
     def ranking(self, parsed: ParsedQuery) -> tuple[Ranking, dict[str, int]]:
         """Every passage a parsed query matches with its score, and how many each document has."""
@@ -360,13 +351,7 @@ class Index:
         # Passages only: a document record carries the docnum field too, and must count neither as
         # a hit (it has no body) nor as one of the document's other passages.
         allowed = self._allowed(parsed.filters, "p")
-        if allowed is None:
-            if self._passage_mask is None:
-                self._passage_mask = self._mask(self._passage_docs())
-            mask = self._passage_mask
-        else:
-            mask = self._mask(allowed)
-        ranking = self._scorer.rank(q, mask)
+        ranking = self._scorer.rank(q, self._passages() if allowed is None else allowed)
         codes, names = self._codes()
         per_code = np.bincount(codes[ranking.ids], minlength=len(names)) if len(ranking.ids) else []
         return ranking, {names[c]: int(n) for c, n in enumerate(per_code) if n}
@@ -375,14 +360,14 @@ class Index:
         key = (field, term)
         if key not in self._frequencies:  # the terms of a batch of questions repeat
             self._frequencies[key] = self._searcher.doc_frequency(field, term)
-        return self._frequencies[key] / self._passages
+        return self._frequencies[key] / self._passage_count
 
-    def _allowed(self, filters: Filters, kind: str) -> set[int] | None:
-        """Internal numbers of the passages (kind "p") or records ("d") the filters allow; None: all."""
-        fq = whoosh_filter(filters, self.all_records(), lambda doc_id: self.graph().in_force(doc_id))
-        if fq is None:
+    def _allowed(self, filters: Filters, kind: str) -> np.ndarray | None:
+        """The passages (kind "p") or records ("d") the filters allow, as a mask; None: all."""
+        if filters.is_empty:
             return None
-        return set(self._searcher.docs_for_query(wq.And([wq.Term("kind", kind), fq])))
+        fq = whoosh_filter(filters, self.all_records(), lambda doc_id: self.graph().in_force(doc_id))
+        return self._matching(wq.And([wq.Term("kind", kind), fq]))
 
     def _keys(self, group_versions: bool):
         graph = self.graph()
@@ -395,11 +380,11 @@ class Index:
         ranking, counts = self.ranking(parsed)
         terms = parsed.highlight_terms()
         group, versions = self._keys(group_versions)
-        document_of, records = self._documents_of_passages(), self._records_by_id()
+        (codes, names), records = self._codes(), self._records_by_id()
         hits: list[Hit] = []
         seen: set[str] = set()
         for docnum, score in ranking.best_first():  # stored fields read for the rows shown only
-            doc_id = document_of[docnum]
+            doc_id = names[codes[docnum]]
             if group(doc_id) in seen:
                 continue
             seen.add(group(doc_id))
@@ -422,8 +407,9 @@ class Index:
 
     def _list(self, parsed: ParsedQuery, limit: int, group_versions: bool = True) -> SearchResult:
         """Documents the filters allow, newest first (undated last), one row per document."""
-        allowed = self._allowed(parsed.filters, "d") or set()
-        ids = {self._searcher.stored_fields(n)["doc_id"] for n in allowed}
+        allowed = self._allowed(parsed.filters, "d")
+        numbers = np.flatnonzero(allowed).tolist() if allowed is not None else []
+        ids = {self._searcher.stored_fields(n)["doc_id"] for n in numbers}
         group, versions = self._keys(group_versions)
         chosen: dict[str, DocRecord] = {}
         for rec in sorted((r for r in self.all_records() if r.doc_id in ids), key=lambda r: r.path):

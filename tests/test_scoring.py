@@ -56,7 +56,7 @@ def test_scores_skip_deleted_passages_and_count_them_as_whoosh_does(tmp_path, mo
         assert index._searcher.reader().has_deletions()
         for text in ("an ninh mạng", "hoa chat nguy hiem", '"hóa chất" -"an ninh"'):
             parsed = parse(text)
-            passages = index._passage_docs()
+            passages = set(np.flatnonzero(index._passages()).tolist())
             with index._ix.searcher(weighting=BM25F()) as plain:
                 expected = [(h.docnum, h.score) for h in plain.search(to_whoosh(parsed, index._share),
                                                                         limit=None, filter=passages)]

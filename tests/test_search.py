@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -366,7 +367,7 @@ def test_ranking_is_whoosh_bm25f_with_a_doc_id_facet_to_the_last_bit(search_inde
 
     parsed = parse(query)
     q = to_whoosh(parsed, search_index._share)
-    passages = search_index._passage_docs()
+    passages = set(np.flatnonzero(search_index._passages()).tolist())
     with search_index._ix.searcher(weighting=BM25F()) as plain:
         results = plain.search(q, limit=None, filter=passages, groupedby={"doc": sorting.FieldFacet("doc_id")},
                                maptype=sorting.Count)
