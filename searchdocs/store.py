@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import json
+import mmap
+import os
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import Index
 
 from .errors import N_, NoIndexError, SearchdocsError
@@ -20,13 +24,34 @@ def slug(text: str) -> str:
     return "-".join(fold(text).lower().replace("/", " ").split())
 
 
+class MappedFile(StructFile):
+    """An index file read through a memory map: ``get(position, length)``, which term look-ups
+    and postings call a dozen times a term, is one slice instead of a seek and a buffered read
+    (measured: a third of a long question's time on the bulk index went to term look-ups)."""
+
+    def get(self, position: int, length: int) -> bytes:
+        return self.file[position:position + length]
+
+
+class MappedStorage(FileStorage):
+    """Whoosh's file storage, opening its files for reading as :class:`MappedFile`."""
+
+    def open_file(self, name: str, **kwargs) -> StructFile:
+        kwargs.pop("mapped", None)
+        path = self._fpath(name)
+        if not os.path.getsize(path):  # an empty file cannot be mapped
+            return super().open_file(name, **kwargs)
+        with open(path, "rb") as f:
+            return MappedFile(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), name=name, **kwargs)
+
+
 def open_index(directory: str | Path) -> Index:
     """Open an existing index for reading; a missing one raises ``NoIndexError``."""
     directory = Path(directory)
     if not directory.is_dir() or not whoosh_index.exists_in(str(directory), indexname=INDEX_NAME):
         raise NoIndexError(str(directory))
     _check_version(directory)
-    return whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
+    return MappedStorage(str(directory)).open_index(INDEX_NAME)
 
 
 def create_or_open(directory: str | Path) -> Index:
