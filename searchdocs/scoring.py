@@ -63,6 +63,23 @@ class Ranking:
             done, k = len(order), k * 8
 
 
+class TermMemo(dict):
+    """Scored terms, (field, text) -> (internal numbers, scores), kept for the rest of a query or
+    of a batch; emptied when it would hold more than ``budget`` postings (16 bytes each)."""
+
+    def __init__(self, budget: int = 8_000_000) -> None:
+        super().__init__()
+        self.budget = budget
+        self.postings = 0
+
+    def __setitem__(self, key: tuple[str, str], value: tuple[np.ndarray, np.ndarray]) -> None:
+        self.postings += len(value[0])
+        if self.postings > self.budget:
+            self.clear()
+            self.postings = len(value[0])
+        super().__setitem__(key, value)
+
+
 class Scorer:
     """Evaluates Whoosh queries into ``Scores`` over one open searcher (weighted by BM25F)."""
 
@@ -73,16 +90,17 @@ class Scorer:
             list(searcher.subsearchers) if searcher.subsearchers else [(searcher, 0)])
         self._lengths: dict[str, np.ndarray] = {}
         self._live: np.ndarray | None = None
+        self._info_cache: dict[tuple[str, str], list[tuple[SegmentReader, int, W3TermInfo]]] = {}
 
-    def rank(self, q: wq.Query, allowed: np.ndarray) -> Ranking:
+    def rank(self, q: wq.Query, allowed: np.ndarray, terms: TermMemo) -> Ranking:
         """The documents ``q`` matches among those ``allowed`` (a bool mask), with their scores."""
-        scores = self.scores(q, {})
+        scores = self.scores(q, terms)
         ids = np.flatnonzero(scores.hit & allowed)
         return Ranking(ids, scores.score[ids])
 
-    def scores(self, q: wq.Query, terms: dict) -> Scores:
+    def scores(self, q: wq.Query, terms: TermMemo) -> Scores:
         """Which documents ``q`` matches and their Whoosh scores; ``terms`` keeps each term's
-        postings for the rest of the query ("hợp đồng lao động" reads "dong" once)."""
+        scored postings for the rest of the query ("hợp đồng lao động" reads "dong" once)."""
         if isinstance(q, wq.Term):
             ids, values = self.term(q, terms)
             return self._dense(ids, values)
@@ -116,7 +134,7 @@ class Scorer:
             return Scores(hit, np.where(hit, a.score, 0.0)).boosted(q.boost)
         return self._matched(q)
 
-    def term(self, q: wq.Term, terms: dict) -> tuple[np.ndarray, np.ndarray]:
+    def term(self, q: wq.Term, terms: TermMemo) -> tuple[np.ndarray, np.ndarray]:
         """Internal numbers of the documents holding a term, and its (boosted) score in each."""
         key = (q.fieldname, q.text)
         if key not in terms:
@@ -145,24 +163,43 @@ class Scorer:
                     self._live[np.fromiter(reader.deleted_docs_set, dtype=np.int64) + offset] = False
         return self._live
 
+    def frequency(self, fieldname: str, text: str) -> int:
+        """How many documents hold a term (deleted ones included, as Whoosh counts)."""
+        return sum(info.doc_frequency() for _, _, info in self._infos(fieldname, text))
+
+    def _infos(self, fieldname: str, text: str) -> list[tuple[SegmentReader, int, W3TermInfo]]:
+        """A term's info in each segment that has it, with the segment's first internal number.
+
+        Looked up once per open index (a question's terms are looked up to prune the common ones,
+        then read, and the terms of a batch repeat); the table is emptied when it grows large."""
+        key = (fieldname, text)
+        found = self._info_cache.get(key)
+        if found is None:
+            found = []
+            schema = self.searcher.schema
+            try:
+                btext = schema[fieldname].to_bytes(text) if fieldname in schema else None
+            except ValueError:
+                btext = None
+            for sub, offset in self._segments if btext is not None else ():
+                reader = sub.reader()
+                if isinstance(reader, SegmentReader):  # not an index without segments
+                    try:
+                        found.append((reader, offset, reader.term_info(fieldname, btext)))
+                    except TermNotFound:
+                        pass
+            if len(self._info_cache) >= _INFO_CACHE:
+                self._info_cache.clear()
+            self._info_cache[key] = found
+        return found
+
     def _postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """A term's postings over all segments: internal numbers and weights."""
-        schema = self.searcher.schema
-        if fieldname not in schema:
+        parts = [(read_postings(reader, info), offset) for reader, offset, info in self._infos(fieldname, text)]
+        if not parts:
             return _EMPTY_IDS, _EMPTY_SCORES
-        try:
-            btext = schema[fieldname].to_bytes(text)
-        except ValueError:
-            return _EMPTY_IDS, _EMPTY_SCORES
-        id_parts, weight_parts = [], []
-        for sub, offset in self._segments:
-            found = postings(sub.reader(), fieldname, btext)
-            if found is not None:
-                id_parts.append(found[0] + offset)
-                weight_parts.append(found[1])
-        if not id_parts:
-            return _EMPTY_IDS, _EMPTY_SCORES
-        return np.concatenate(id_parts), np.concatenate(weight_parts)
+        return (np.concatenate([ids + offset for (ids, _), offset in parts]),
+                np.concatenate([weights for (_, weights), _ in parts]))
 
     def _term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids, weights = self._postings(fieldname, text)
@@ -209,30 +246,20 @@ class Scorer:
         return Scores(hit, score)
 
 
+_INFO_CACHE = 100_000  # term infos kept per open index
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0)
 
 
-def postings(reader: SegmentReader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
-    """A term's postings in one segment as (document numbers, weights), read a block at a time;
-    None if the segment does not have the term.
+def read_postings(reader: SegmentReader, info: W3TermInfo) -> tuple[np.ndarray, np.ndarray]:
+    """The postings of a term in one segment as (document numbers, weights), read a block at a
+    time into arrays.
 
     The W3 postings format: a header tag, then blocks of ``length`` (int, negative for the last),
     a pickled info tuple (count, last id, max weight, compression, ...) and the (maybe
     zlib-compressed) pickled ids (delta-encoded), weights (None: all 1.0; a float: all that
     value) and values (``codec.PackedValues``: left packed).
     """
-    if not isinstance(reader, SegmentReader):  # an index without segments
-        return None
-    try:
-        info = reader._terms.term_info(fieldname, btext)
-    except TermNotFound:
-        return None
-    return read_postings(reader, info)
-
-
-def read_postings(reader: SegmentReader, info: W3TermInfo) -> tuple[np.ndarray, np.ndarray]:
-    """The postings a term info points to, as (document numbers, weights)."""
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()
         return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)

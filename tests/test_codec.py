@@ -112,9 +112,9 @@ def test_term_pool_orders_postings_that_arrive_out_of_order():
 
 @pytest.mark.parametrize("kind", ["stock", "fast"])
 def test_array_postings_read_what_the_matcher_reads(tmp_path, prepared, kind):
-    """``scoring.postings`` reads a term's blocks straight into arrays: the same documents and
+    """``scoring.read_postings`` reads a term's blocks straight into arrays: the same documents and
     weights as Whoosh's matcher, from stock blocks (protocol 2, tuples) and ours (arrays, packed values)."""
-    from searchdocs.scoring import postings
+    from searchdocs.scoring import read_postings
 
     ix = whoosh_index.open_dir(str(build(tmp_path / kind, prepared, kind, [[0, 1, 2]])), indexname="t")
     checked = 0
@@ -122,7 +122,7 @@ def test_array_postings_read_what_the_matcher_reads(tmp_path, prepared, kind):
         r = s.reader()
         for field in ("body", "bigrams", "docnum"):
             for term in r.lexicon(field):
-                ids, weights = postings(r, field, term)
+                ids, weights = read_postings(r, r.term_info(field, term))
                 m = r.postings(field, term)
                 assert (ids.tolist(), weights.tolist()) == (list(m.all_ids()), [w for _, w in r.postings(field, term).items_as("weight")])
                 checked += len(ids)

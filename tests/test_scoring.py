@@ -63,3 +63,23 @@ def test_scores_skip_deleted_passages_and_count_them_as_whoosh_does(tmp_path, mo
             ranking, _ = index.ranking(parsed)
             assert list(ranking.best_first()) == expected
             assert expected
+
+
+def test_term_memo_empties_itself_past_its_budget():
+    from searchdocs.scoring import TermMemo
+
+    memo = TermMemo(budget=10)
+    memo[("body", "a")] = (np.arange(6), np.ones(6))
+    memo[("body", "b")] = (np.arange(3), np.ones(3))
+    assert set(memo) == {("body", "a"), ("body", "b")}
+    memo[("body", "c")] = (np.arange(4), np.ones(4))  # 13 > 10: the others go
+    assert set(memo) == {("body", "c")} and memo.postings == 4
+
+
+def test_a_batch_answers_as_single_searches_do(search_index):
+    """Terms shared across a batch are scored once; every answer is the one alone would get."""
+    queries = [("1", "chuyển sinh hoạt đảng"), ("2", "chuyen sinh hoat dang chinh thuc"), ("3", "đảng viên"),
+               ("4", "sinh hoạt đảng tạm thời")]
+    batch = dict(search_index.search_many(queries, 5))
+    assert batch == {qid: search_index.search(text, 5) for qid, text in queries}
+    assert all(result.hits for result in batch.values())
