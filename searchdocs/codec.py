@@ -94,7 +94,7 @@ class FastSegmentWriter(SegmentWriter):
 class FastCodec(W3Codec):
     """W3 with working inlining of short posting lists and a one-pass posting writer."""
 
-    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = INLINE_LIMIT) -> None:
+    def __init__(self, blocklimit: int = 512, compression: int = 3, inlinelimit: int = INLINE_LIMIT) -> None:
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
     def field_writer(self, storage, segment) -> "FastFieldWriter":
