@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from itertools import accumulate
 from math import log
 import zlib
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, W3TermInfo, W3T
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from .analysis import fold_token
 
 # A field length byte to the length Whoosh decodes it to (0: no such field in the document).
 _LENGTHS = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)
@@ -132,7 +135,58 @@ class Scorer:
             a, b = self.scores(q.a, terms), self.scores(q.b, terms)
             hit = a.hit & ~b.hit
             return Scores(hit, np.where(hit, a.score, 0.0)).boosted(q.boost)
+        if isinstance(q, wq.Phrase) and q.slop == 1 and q.words:
+            return self._phrase(q, terms).boosted(q.boost)
         return self._matched(q)
+
+    def _phrase(self, q: wq.Phrase, terms: TermMemo) -> Scores:
+        """A phrase as Whoosh matches and scores it (``SpanNear2`` over a binary tree of term
+        intersections: the words' term scores added in that tree's order), with the passages
+        holding every word found as arrays and positions decoded for those passages only."""
+        scored = [self.term(wq.Term(q.fieldname, word), terms) for word in q.words]
+        hit = np.zeros(self.size, dtype=bool)
+        if any(not len(ids) for ids, _ in scored):
+            return Scores(hit, np.zeros(self.size))
+        candidates = scored[0][0]
+        for ids, _ in scored[1:]:
+            candidates = np.intersect1d(candidates, ids, assume_unique=True)
+        pairs = PAIR_FIELDS.get(q.fieldname)
+        for a, b in zip(q.words, q.words[1:]) if pairs else ():
+            # Wherever the phrase occurs, its folded pairs are indexed (analysis.bigram_postings
+            # pairs every two adjacent syllables): fewer passages to decode positions for.
+            pair = self._postings(pairs, f"{fold_token(a)}_{fold_token(b)}")[0]
+            candidates = np.intersect1d(candidates, pair, assume_unique=True)
+        # Where the phrase may start in each candidate, narrowed word by word: positions are
+        # decoded only for the passages where the words before still line up.
+        starts = {doc: set(found) for doc, found in self.positions(q.fieldname, q.words[0], candidates).items()}
+        for k, word in enumerate(q.words[1:], 1):
+            if not starts:
+                break
+            found = self.positions(q.fieldname, word, np.fromiter(sorted(starts), dtype=np.int64))
+            narrowed: dict[int, set[int]] = {}
+            for doc, begin in starts.items():
+                at = set(found.get(doc, ()))
+                if kept := {p for p in begin if p + k in at}:
+                    narrowed[doc] = kept
+            starts = narrowed
+        matched = np.fromiter(sorted(starts), dtype=np.int64)
+        hit[matched] = True
+        dense = []
+        for ids, values in scored:
+            column = np.zeros(self.size)
+            column[ids] = values
+            dense.append(column)
+        return Scores(hit, np.where(hit, _tree_sum(dense), 0.0))
+
+    def positions(self, fieldname: str, text: str, wanted: np.ndarray) -> dict[int, list[int]]:
+        """A term's positions in each of the ``wanted`` internal numbers that hold it."""
+        out: dict[int, list[int]] = {}
+        for reader, offset, info in self._infos(fieldname, text):
+            local = wanted[(wanted >= offset) & (wanted < offset + reader.doc_count_all())] - offset
+            if len(local):
+                for docnum, value in read_values(reader, info, local):
+                    out[docnum + offset] = decode_positions(value)
+        return out
 
     def term(self, q: wq.Term, terms: TermMemo) -> tuple[np.ndarray, np.ndarray]:
         """Internal numbers of the documents holding a term, and its (boosted) score in each."""
@@ -246,7 +300,22 @@ class Scorer:
         return Scores(hit, score)
 
 
+def decode_positions(value: bytes) -> list[int]:
+    """``whoosh.formats.Positions.decode_positions``: a count, then the pickled deltas between
+    positions (the pickle's stop byte may be missing), summed up in C."""
+    return list(accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")))
+
+
+def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
+    """Parts added as Whoosh's ``make_binary_tree`` adds matcher scores: halves, recursively."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+
+
 _INFO_CACHE = 100_000  # term infos kept per open index
+PAIR_FIELDS = {"body": "bigrams"}  # a field's adjacent syllable pairs, folded, are in this field
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0)
 
@@ -293,6 +362,42 @@ def read_postings(reader: SegmentReader, info: W3TermInfo) -> tuple[np.ndarray, 
     if len(deltas) > 1:
         ids[np.cumsum([len(d) for d in deltas[:-1]])] -= lasts[:-1]
     return np.cumsum(ids), np.concatenate(weights, dtype=np.float64)
+
+
+def read_values(reader: SegmentReader, info: W3TermInfo, wanted: np.ndarray) -> Iterator[tuple[int, bytes]]:
+    """(document number, value) of a term's postings in one segment, for the ``wanted`` document
+    numbers (sorted) that have one; blocks holding none of them are skipped unread."""
+    if info.is_inlined():
+        ids, _, values = info.inlined_postings()
+        keep = set(wanted.tolist())
+        yield from ((docnum, value) for docnum, value in zip(ids, values) if docnum in keep)
+        return
+    offset, length = info.extent()
+    if isinstance(length, tuple):
+        length = length[0]
+    data = io.BytesIO(reader._terms._postfile.get(offset, length))
+    data.seek(4)
+    first = 0  # the smallest id the next block can hold
+    while True:
+        size = int.from_bytes(data.read(4), "big", signed=True)
+        start = data.tell()
+        _, last, _, compression, _, _ = pickle.load(data)
+        i, j = np.searchsorted(wanted, [first, last + 1])
+        if i < j:
+            if compression:
+                block = pickle.loads(zlib.decompress(data.read(start + abs(size) - data.tell())))
+            else:
+                block = pickle.load(data)
+            ids = np.cumsum(np.asarray(block[0], dtype=np.int64))
+            values = block[2]
+            here = wanted[i:j]
+            at = np.minimum(np.searchsorted(ids, here), len(ids) - 1)
+            for docnum, k in zip(here[ids[at] == here].tolist(), at[ids[at] == here].tolist()):
+                yield docnum, values[k]
+        if size < 0:
+            break
+        data.seek(start + abs(size))
+        first = last + 1
 
 
 def field_length_bytes(reader: SegmentReader, fieldname: str) -> np.ndarray:

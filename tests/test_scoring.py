@@ -83,3 +83,13 @@ def test_a_batch_answers_as_single_searches_do(search_index):
     batch = dict(search_index.search_many(queries, 5))
     assert batch == {qid: search_index.search(text, 5) for qid, text in queries}
     assert all(result.hits for result in batch.values())
+
+
+@given(st.lists(st.integers(0, 5000), min_size=1, max_size=40, unique=True))
+def test_positions_decode_as_whoosh_decodes_them(positions):
+    from whoosh.formats import Positions
+
+    from searchdocs.scoring import decode_positions
+
+    value = Positions().encode(sorted(positions))
+    assert decode_positions(value) == Positions().decode_positions(value) == sorted(positions)

@@ -358,7 +358,9 @@ def test_a_search_loads_no_extraction_library(search_index_dir):
 
 
 @pytest.mark.parametrize("query", ["chuyen sinh hoat dang", "đảng viên", "Quy định 294", '"kết nạp" -"quân đội"',
-                                   "trách nhiệm của cấp ủy trong việc quản lý đảng viên sinh hoạt tạm thời"])
+                                   "trách nhiệm của cấp ủy trong việc quản lý đảng viên sinh hoạt tạm thời",
+                                   '"sinh hoạt đảng" OR "sinh hoat tam thoi" chi bộ', '"đảng vien" chính thức',
+                                   "BCH TW", '"của các"'])
 def test_ranking_is_whoosh_bm25f_with_a_doc_id_facet_to_the_last_bit(search_index, query):
     """The array scoring (scoring.py) gives what Whoosh's BM25F, filter and Count facet give: same
     passages, same order, bit-identical scores, same counts per document."""
