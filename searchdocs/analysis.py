@@ -13,6 +13,7 @@ plain attributes. No stopwords are removed: "Nhà nước", "số 21" and dates 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from pickle import dumps
 
@@ -167,6 +168,11 @@ def _forms(token: str) -> tuple[str, str]:
 
 def _positions_value(positions: list[int]) -> bytes:
     """Whoosh's ``Positions.encode``: the count, then the pickled deltas."""
+    if len(positions) == 1:  # most terms of a passage: kept once made
+        value = _SINGLE.get(positions[0])
+        if value is None:
+            value = _SINGLE[positions[0]] = pack_uint(1) + dumps(positions, 2)
+        return value
     deltas, base = [], 0
     for pos in positions:
         deltas.append(pos - base)
@@ -174,10 +180,14 @@ def _positions_value(positions: list[int]) -> bytes:
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
+_SINGLE: dict[int, bytes] = {}
+_DIGIT = re.compile(r"\d")
+
+
 def body_postings(text: str) -> list[Posting]:
     """What ``body_analyzer()`` under a Positions format indexes for ``text``."""
-    poses: dict[str, list[int]] = {}
-    numbers = find_numbers(text) if any(c.isdigit() for c in text) else []
+    poses: defaultdict[str, list[int]] = defaultdict(list)
+    numbers = find_numbers(text) if _DIGIT.search(text) else []
     if numbers:
         tokens: list[tuple[int, str]] = []
         n = 0
@@ -188,11 +198,12 @@ def body_postings(text: str) -> list[Posting]:
             tokens.append((pos, match.group()))
     else:
         tokens = list(enumerate(_SYLLABLE.findall(text)))
+    forms = _FORMS
     for pos, token in tokens:
-        lower, folded = _forms(token)
-        poses.setdefault(folded, []).append(pos)
+        lower, folded = forms.get(token) or _forms(token)
+        poses[folded].append(pos)
         if lower != folded:
-            poses.setdefault(lower, []).append(pos)
+            poses[lower].append(pos)
     return [(term.encode("utf-8"), len(p), float(len(p)), _positions_value(p)) for term, p in poses.items()]
 
 
@@ -200,8 +211,9 @@ def bigram_postings(text: str) -> list[Posting]:
     """What ``bigram_analyzer()`` under a Frequency format indexes for ``text``."""
     freqs: dict[str, int] = {}
     prev: tuple[str, str] | None = None
+    forms = _FORMS
     for token in _SYLLABLE.findall(text):
-        current = _forms(token)
+        current = forms.get(token) or _forms(token)
         if prev is not None:
             folded = f"{prev[1]}_{current[1]}"
             freqs[folded] = freqs.get(folded, 0) + 1
@@ -209,7 +221,10 @@ def bigram_postings(text: str) -> list[Posting]:
             if accented != folded:
                 freqs[accented] = freqs.get(accented, 0) + 1
         prev = current
-    return [(term.encode("utf-8"), f, float(f), pack_uint(f)) for term, f in freqs.items()]
+    return [(term.encode("utf-8"), f, float(f), _UINTS[f] if f < 256 else pack_uint(f)) for term, f in freqs.items()]
+
+
+_UINTS = [pack_uint(f) for f in range(256)]
 
 
 def syllables(text: str) -> list[str]:
