@@ -46,7 +46,8 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 # Nesting levels; a decimal section of depth d sits at _DECIMAL_BASE + d.
 _LEVEL = {"phuluc": 0, "phan": 1, "letter": 2, "chuong": 3, "muc": 4, "roman": 5, "dieu": 6}
 _DECIMAL_BASE = 5
-_WORDED = ("phuluc", "phan", "chuong", "muc")  # label parts written as words: "Chương II"
+_WORDED = ("phuluc", "phan", "chuong", "muc")
+_WORDED_INITIALS = frozenset("PCM")  # Phụ lục, Phần, Chương, Mục, in any case  # label parts written as words: "Chương II"
 
 
 @dataclass
@@ -236,6 +237,11 @@ def _units(doc: _Text, start: int, end: int) -> list[tuple[int, int]]:
     for line in _LINE.finditer(text, start, end):
         if line.start() == line.end():
             break
+        # Most lines have nothing to cut. Words are at least a character apart, so a line under
+        # twice a window's words in characters is shorter than a window without counting.
+        if line.end() - line.start() < 2 * WINDOW_WORDS or doc.count(line.start(), line.end()) < WINDOW_WORDS:
+            units.append((line.start(), line.end()))
+            continue
         piece, count, stop = line.start(), 0, None
         for w in _WORD.finditer(text, line.start(), line.end()):
             count += 1
@@ -317,7 +323,13 @@ def _articles(lines: list[tuple[int, str]]) -> list[_Node]:
 
 def _container(line: str) -> bool:
     """Whether a line opens a part, chapter or appendix (after which articles may restart at 1)."""
-    return any(_heading_tail_ok(p.match(line)) for p in (_PHU_LUC, _PHAN, _CHUONG))
+    return _may_be_worded(line) and any(_heading_tail_ok(p.match(line)) for p in (_PHU_LUC, _PHAN, _CHUONG))
+
+
+def _may_be_worded(line: str) -> bool:
+    """Whether a line can be a worded heading at all: each pattern starts with P, C or M after
+    spaces. Checked first because most lines are body text and four patterns cost more."""
+    return line.lstrip()[:1] in _WORDED_INITIALS
 
 
 def _heading_tail_ok(m: re.Match[str] | None) -> bool:
@@ -407,6 +419,8 @@ def _headings(lines: list[tuple[int, str]], with_sections: bool) -> list[_Node]:
 
 def _worded_heading(line: str, start: int, seq: dict[str, _Sequence]) -> _Node | None:
     """A "Phụ lục", "Phần", "Chương" or "Mục" heading, if the line is one and its number fits."""
+    if not _may_be_worded(line):
+        return None
     m = _PHU_LUC.match(line)
     if _heading_tail_ok(m):
         n = m.group("n")
