@@ -181,13 +181,12 @@ def _positions_value(positions: list[int]) -> bytes:
 
 
 _SINGLE: dict[int, bytes] = {}
-_DIGIT = re.compile(r"\d")
 
 
 def body_postings(text: str) -> list[Posting]:
     """What ``body_analyzer()`` under a Positions format indexes for ``text``."""
     poses: defaultdict[str, list[int]] = defaultdict(list)
-    numbers = find_numbers(text) if _DIGIT.search(text) else []
+    numbers = find_numbers(text)
     if numbers:
         tokens: list[tuple[int, str]] = []
         n = 0

@@ -72,6 +72,9 @@ def _issuer(text: str) -> str:
     return _CENTRAL.sub("TW", compact.upper() if compact.isupper() else compact)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _numeral(num: str) -> str:
     """The number without leading zeros, each part of a dotted number alike: 06 -> 6, 66.19 -> 66.19."""
     return ".".join(str(int(part)) for part in num.split("."))
@@ -86,6 +89,8 @@ def _plausible(type_abbr: str, issuer: str, year: str | None) -> bool:
 
 def find_numbers(text: str) -> list[DocNumber]:
     """Every document number in ``text``, in order of appearance."""
+    if not _DIGIT.search(text):  # every number has digits; most sentences and passages have none
+        return []
     found: list[DocNumber] = []
     for m in _STATE.finditer(text):
         year = m.group("year")
