@@ -378,12 +378,12 @@ class TermPool:
         if terms is None:
             terms = self.terms[fieldname] = {}
             self.fieldnames.add(fieldname)
+        if boost != 1.0:
+            items = [(btext, freq, weight * boost, value) for btext, freq, weight, value in items]
         length = 0
         get = terms.get
         for btext, freq, weight, value in items:
             length += freq
-            if boost != 1.0:
-                weight *= boost
             lists = get(btext)
             if lists is None:
                 terms[btext] = (array("I", (docnum,)), array("f", (weight,)), [value])
