@@ -327,7 +327,7 @@ def read_postings(reader: SegmentReader, info: W3TermInfo) -> tuple[np.ndarray, 
     The W3 postings format: a header tag, then blocks of ``length`` (int, negative for the last),
     a pickled info tuple (count, last id, max weight, compression, ...) and the (maybe
     zlib-compressed) pickled ids (delta-encoded), weights (None: all 1.0; a float: all that
-    value) and values (``codec.PackedValues``: left packed).
+    value) and values (``packed.PackedValues``: left packed).
     """
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()

@@ -132,7 +132,7 @@ def test_array_postings_read_what_the_matcher_reads(tmp_path, prepared, kind):
 def test_packed_values_index_like_a_tuple():
     import pickle
 
-    from searchdocs.codec import PackedValues
+    from searchdocs.packed import PackedValues
 
     values = [b"\x01", b"", b"\x02\x03\x04", b"\x05" * 300]
     for compression in (0, 3):
