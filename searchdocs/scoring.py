@@ -5,17 +5,18 @@ scores a posting at a time through a stack of Python matcher calls, which at ten
 of passages is most of a query's time. Here a term's postings are read a block at a time into
 arrays and scored with the same BM25F formula, operation for operation, so the scores are the
 same floats Whoosh computes; a query tree becomes a few array operations over all passages.
-Query types with positions (phrases) are still matched by Whoosh and their scores taken over.
+Phrases are matched here too, decoding positions only where every word is present; any other
+query type (ranges, Every) goes through Whoosh's matcher and its scores are taken over.
 """
 from __future__ import annotations
 
 import io
 import pickle
-from itertools import accumulate
-from math import log
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
+from math import log
 
 import numpy as np
 from whoosh import query as wq
