@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import pickle
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from math import log
@@ -321,42 +321,50 @@ _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0)
 
 
-def read_postings(reader: SegmentReader, info: W3TermInfo) -> tuple[np.ndarray, np.ndarray]:
-    """The postings of a term in one segment as (document numbers, weights), read a block at a
-    time into arrays.
+def _blocks(reader: SegmentReader, info: W3TermInfo) -> Iterator[tuple[int, int, Callable[[], tuple]]]:
+    """The blocks of a term's postings in one segment, as (count, last id, load). ``load()``
+    unpickles the block's (ids, weights, values); a block not loaded is skipped unread.
 
     The W3 postings format: a header tag, then blocks of ``length`` (int, negative for the last),
     a pickled info tuple (count, last id, max weight, compression, ...) and the (maybe
-    zlib-compressed) pickled ids (delta-encoded), weights (None: all 1.0; a float: all that
-    value) and values (``packed.PackedValues``: left packed).
+    zlib-compressed) pickled ids (delta-encoded, from 0 again in each block), weights (None: all
+    1.0; a float: all that value) and values (``packed.PackedValues``: left packed).
     """
-    if info.is_inlined():
-        ids, weights, _ = info.inlined_postings()
-        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as struct.unpack's 1-tuple
         length = length[0]
     terms: W3TermsReader = reader._terms
     data = io.BytesIO(terms._postfile.get(offset, length))
     data.seek(4)  # the header tag
-    deltas: list = []  # each block's, restarting from 0
-    weights: list = []
-    lasts: list[int] = []  # each block's last id
     while True:
         size = int.from_bytes(data.read(4), "big", signed=True)
-        start = data.tell()
+        end = data.tell() + abs(size)
         count, last, _, compression, _, _ = pickle.load(data)
         if compression:  # a block as Whoosh writes it
-            block = pickle.loads(zlib.decompress(data.read(start + abs(size) - data.tell())))
+            yield count, last, lambda: pickle.loads(zlib.decompress(data.read(end - data.tell())))
         else:
-            block = pickle.load(data)
+            yield count, last, lambda: pickle.load(data)
+        if size < 0:
+            return
+        data.seek(end)
+
+
+def read_postings(reader: SegmentReader, info: W3TermInfo) -> tuple[np.ndarray, np.ndarray]:
+    """The postings of a term in one segment as (document numbers, weights), read a block at a
+    time into arrays."""
+    if info.is_inlined():
+        ids, weights, _ = info.inlined_postings()
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    deltas: list = []  # each block's
+    weights: list = []
+    lasts: list[int] = []  # each block's last id
+    for count, last, load in _blocks(reader, info):
+        block = load()
         deltas.append(block[0])
         weight = block[1]
         weights.append(np.ones(count) if weight is None else np.full(count, weight) if isinstance(weight, float)
                        else weight)
         lasts.append(last)
-        if size < 0:
-            break
     # One cumulative sum for all blocks: each block's first id becomes a delta from the last id
     # of the block before.
     ids = np.concatenate(deltas, dtype=np.int64)
@@ -373,31 +381,16 @@ def read_values(reader: SegmentReader, info: W3TermInfo, wanted: np.ndarray) -> 
         keep = set(wanted.tolist())
         yield from ((docnum, value) for docnum, value in zip(ids, values) if docnum in keep)
         return
-    offset, length = info.extent()
-    if isinstance(length, tuple):
-        length = length[0]
-    data = io.BytesIO(reader._terms._postfile.get(offset, length))
-    data.seek(4)
     first = 0  # the smallest id the next block can hold
-    while True:
-        size = int.from_bytes(data.read(4), "big", signed=True)
-        start = data.tell()
-        _, last, _, compression, _, _ = pickle.load(data)
+    for _, last, load in _blocks(reader, info):
         i, j = np.searchsorted(wanted, [first, last + 1])
         if i < j:
-            if compression:
-                block = pickle.loads(zlib.decompress(data.read(start + abs(size) - data.tell())))
-            else:
-                block = pickle.load(data)
-            ids = np.cumsum(np.asarray(block[0], dtype=np.int64))
-            values = block[2]
+            deltas, _, values = load()
+            ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
             here = wanted[i:j]
             at = np.minimum(np.searchsorted(ids, here), len(ids) - 1)
             for docnum, k in zip(here[ids[at] == here].tolist(), at[ids[at] == here].tolist()):
                 yield docnum, values[k]
-        if size < 0:
-            break
-        data.seek(start + abs(size))
         first = last + 1
 
 
