@@ -46,8 +46,8 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 # Nesting levels; a decimal section of depth d sits at _DECIMAL_BASE + d.
 _LEVEL = {"phuluc": 0, "phan": 1, "letter": 2, "chuong": 3, "muc": 4, "roman": 5, "dieu": 6}
 _DECIMAL_BASE = 5
-_WORDED = ("phuluc", "phan", "chuong", "muc")
-_WORDED_INITIALS = frozenset("PCM")  # Phụ lục, Phần, Chương, Mục, in any case  # label parts written as words: "Chương II"
+_WORDED = ("phuluc", "phan", "chuong", "muc")  # label parts written as words: "Chương II"
+_WORDED_INITIALS = frozenset("PCM")  # Phụ lục, Phần, Chương, Mục, in any case
 
 
 @dataclass
