@@ -17,6 +17,7 @@ from searchdocs.models import Extracted, Page
 
 from .failures import describe_error
 from .lines import clean, has_text
+from .spacing import join_letter_spacing
 
 
 def extract_pdf(path: Path) -> list[Extracted]:
@@ -25,7 +26,8 @@ def extract_pdf(path: Path) -> list[Extracted]:
     Pages without a text layer (scans) stay in the list with empty text and are counted in
     ``pages_without_text``; a fully scanned PDF is still returned, so the caller can say so.
     A page that pypdf cannot read becomes an empty page plus a warning; if no page can be read
-    the whole file fails. Two-column headers come out as pypdf interleaves them, untouched.
+    the whole file fails. Two-column headers come out as pypdf interleaves them, untouched;
+    letter-spaced words are joined (``spacing``).
     """
     try:
         with path.open("rb") as handle:
@@ -77,6 +79,6 @@ def _read_pages(reader: PdfReader) -> tuple[list[Page], list[str], str | None]:
             raw = ""
         raw, encoding = convert_text(raw)
         converted += [encoding] if encoding else []
-        pages.append(Page(number=number, text=clean(raw)))
+        pages.append(Page(number=number, text=join_letter_spacing(clean(raw))))
     return pages, warnings, max(set(converted), key=converted.count, default=None)
 
