@@ -11,7 +11,7 @@ import click
 
 from . import i18n, output
 from .errors import N_, SearchdocsError
-from .i18n import _
+from .i18n import _, ngettext
 
 i18n.route_click_messages()
 
@@ -87,6 +87,26 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo(_("searchdocs: interrupted"), err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            _quiet_pipe()
+        finally:
+            try:  # what is still buffered meets a closed pipe at the latest here
+                sys.stdout.flush()
+            except BrokenPipeError:
+                _quiet_pipe()
+
+
+def _quiet_pipe() -> None:
+    """A reader that stopped early (``| head``): end quietly with exit 0, as git and ripgrep do;
+    the rest of the output is simply not wanted."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not fail again
+    except (OSError, ValueError):  # a stream without a file descriptor (tests)
+        pass
+    sys.exit(ExitStatus.FOUND)
 
 
 def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -201,7 +221,7 @@ def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, file_timeout:
         for note in report.notes:
             click.echo(_("note: {note}").format(note=i18n.error_text(note)), err=True)
     else:
-        output.render_report(env.console(), report)
+        output.render_report(env.console(), report, env.console(err=True))
     sys.exit(ExitStatus.FOUND)
 
 
@@ -340,6 +360,7 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
     if batch is not None and fmt in ("md", "csv"):
         fail(_("--format md and csv are for one QUERY, not --batch"))
     with Index(env.index_dir, overrides=env.overrides) as ix:
+        ix.require_documents()
         if batch is not None:
             found = False
             for qid, result in ix.search_many(_read_batch(batch), limit, filters=filters):
@@ -381,6 +402,9 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
     elif env.is_tty():
         output.render_results(env.console(), result, citations)
     else:
+        for note in (output.unknown_numbers_note(result), output.unmatched_filters_note(result)):
+            if note:  # on stderr: the lines on stdout stay one result each
+                click.echo(_("note: {note}").format(note=note), err=True)
         for line in output.plain_results(result, citations):
             click.echo(line)
     sys.exit(ExitStatus.FOUND if result.hits else ExitStatus.NOT_FOUND)
@@ -426,9 +450,9 @@ def show_cmd(env: Env, ref: str, section: str | None, as_json: bool, fmt: str | 
     if section:
         chosen = select_section(passages, section)
         if not chosen:
-            labels = ", ".join(p["section"] for p in passages if p["section"])
             fail(_("no section {section!r} in {document}; its sections: {labels}").format(
-                section=section, document=rec.meta.get("number") or rec.doc_id, labels=labels[:300] or _("(none)")))
+                section=section, document=rec.meta.get("number") or rec.doc_id,
+                labels=_section_list([p["section"] for p in passages if p["section"]])))
         passages = chosen
     citations = [make_citation(p["section"], rec.meta).text for p in passages] if cite else None
     if fmt == "json":
@@ -456,6 +480,24 @@ def show_cmd(env: Env, ref: str, section: str | None, as_json: bool, fmt: str | 
         output.render_document(console, rec, passages, refs, relations=not section, citations=citations,
                                spans=spans)
     sys.exit(ExitStatus.FOUND)
+
+
+SECTION_LIST_CHARS = 300  # of section labels in the one-line "no such section" message
+
+
+def _section_list(labels: list[str]) -> str:
+    """Section labels for one line: as many as fit, then how many more there are."""
+    shown: list[str] = []
+    for label in dict.fromkeys(labels):
+        if shown and len(", ".join(shown + [label])) > SECTION_LIST_CHARS:
+            break
+        shown.append(label)
+    rest = len(dict.fromkeys(labels)) - len(shown)
+    text = ", ".join(shown) or _("(none)")
+    if rest:
+        text += " " + ngettext("… and {n} more (the full list: show without --section)",
+                               "… and {n} more (the full list: show without --section)", rest).format(n=rest)
+    return text
 
 
 def _open_original(path: str) -> None:
@@ -495,6 +537,7 @@ def shell_cmd(env: Env) -> None:
     from .search import Index
 
     with Index(env.index_dir, overrides=env.overrides) as ix:
+        ix.require_documents()
         shell.run(ix, env.console(), paged=env.is_tty())
     sys.exit(ExitStatus.FOUND)
 
@@ -540,7 +583,7 @@ def stats_cmd(env: Env, as_json: bool) -> None:
 
     In a terminal the counts are tables with bars; piped, tab-separated lines
     (group, value, count). Documents whose type, issuer or year could not be read are
-    counted as "(không rõ)" (null in JSON).
+    counted as "(unknown)" (null in JSON).
 
     \b
     Examples:

@@ -31,6 +31,10 @@ class NoIndexError(SearchdocsError):
         )
 
 
+class EmptyIndexError(SearchdocsError):
+    """A search of an index that holds no document yet (being built, or every file failed)."""
+
+
 class QuerySyntaxError(SearchdocsError):
     """A query that cannot be parsed; the message points at the problem."""
 

@@ -73,6 +73,15 @@ class Filters:
             in_force=self.in_force if other.in_force is None else other.in_force,
         )
 
+    def parts(self) -> list[Filters]:
+        """One Filters for each value given (each type, issuer, number, …, each date bound)."""
+        return ([Filters(types=[v]) for v in self.types] + [Filters(issuers=[v]) for v in self.issuers]
+                + [Filters(numbers=[v]) for v in self.numbers] + [Filters(years=[v]) for v in self.years]
+                + ([Filters(date_from=self.date_from)] if self.date_from else [])
+                + ([Filters(date_to=self.date_to)] if self.date_to else [])
+                + [Filters(signers=[v]) for v in self.signers]
+                + ([Filters(in_force=self.in_force)] if self.in_force is not None else []))
+
     def describe(self) -> str:
         """The filters in inline syntax, for messages: 'loai:huong-dan nam:2025'."""
         parts = [f"loai:{t}" for t in self.types] + [f"coquan:{_quote(i)}" for i in self.issuers]
@@ -160,12 +169,21 @@ def _status(value: str) -> bool:
 
 
 def type_slugs(value: str) -> list[str]:
-    """"Hướng dẫn", "huong-dan", "HD" -> ["huong-dan"]; "QĐ" -> ["quyet-dinh", "quy-dinh"]."""
+    """"Hướng dẫn", "huong-dan", "HD" -> ["huong-dan"]; "QĐ" -> ["quyet-dinh", "quy-dinh"].
+
+    A value that is no document type at all ("foo") raises QuerySyntaxError listing the types."""
+    from .metadata import DOC_TYPES
+
     value = value.strip()
     if not value:
         return []
     full = abbreviations.expand(value) if " " not in value and "-" not in value else ()
-    return [slug(f) for f in full] if full else [slug(value)]
+    known = {slug(t) for t in DOC_TYPES}
+    found = [s for s in ([slug(f) for f in full] if full else [slug(value)]) if s in known]
+    if not found:
+        raise QuerySyntaxError(N_("unknown document type {value!r}: use one of {types}"), value=value,
+                               types=", ".join(sorted(known)))
+    return found
 
 
 def number_term(value: str) -> str:

@@ -521,6 +521,7 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)  # indexed, under the roots, file no longer there
     drop: list[str] = field(default_factory=list)  # indexed paths whose new content duplicates another
+    copies: list[tuple[str, str]] = field(default_factory=list)  # (path, the path whose content it repeats)
 
 
 def plan(files: list[Path], known: dict[str, Known], roots: list[str], max_bytes: int | None,
@@ -542,6 +543,9 @@ def plan(files: list[Path], known: dict[str, Known], roots: list[str], max_bytes
             st = os.stat(path)
             if not stat.S_ISREG(st.st_mode):
                 report.failed.append(Failure(path, Reason(N_("not a regular file (device, pipe or socket)"))))
+                continue
+            if st.st_size == 0:  # every empty file has one hash: it must not pass for a copy of another
+                report.failed.append(Failure(path, Reason(N_("empty file (0 bytes)"))))
                 continue
             if max_bytes is not None and st.st_size > max_bytes:
                 report.failed.append(Failure(
@@ -584,8 +588,7 @@ def plan(files: list[Path], known: dict[str, Known], roots: list[str], max_bytes
             continue
         other = holder.get(state.sha)
         if other is not None:
-            report.warnings.append(Failure(state.path, Reason(N_("same content as {other}: indexed once"),
-                                                                  other=printable_path(other))))
+            result.copies.append((state.path, other))
             if state.path in known:
                 result.drop.append(state.path)
             continue
@@ -611,7 +614,7 @@ def _open_existing(index_dir: str | Path):
 
 
 def _fill_plan(report: IndexReport, p: Plan, prune: bool) -> None:
-    report.new, report.changed = p.new, p.changed
+    report.new, report.changed = list(p.new), list(p.changed)
     report.moved = [(old, s.path) for old, s in p.moved]
     report.unchanged = p.unchanged
     if prune:
@@ -658,7 +661,9 @@ def index_paths(index_dir: str | Path, paths: Iterable[str | Path], *, jobs: int
         ix = _open_existing(index_dir)
         known = known_files(ix) if ix is not None else {}
         _drop_missing_roots(report, known)
-        _fill_plan(report, plan(files, known, roots, max_bytes, rehash, report), prune)
+        p = plan(files, known, roots, max_bytes, rehash, report)
+        _fill_plan(report, p, prune)
+        _settle(report, p)
         if ix is not None:
             _count(ix, report)
         return _finish(report, started)
@@ -696,6 +701,7 @@ def index_paths(index_dir: str | Path, paths: Iterable[str | Path], *, jobs: int
         finally:
             batch.close()
         _late_failures(report, batch.late_failures)
+        _settle(report, p)
         _count(ix, report)
         from .search import Index  # version groups worked out once here, not at every search
 
@@ -720,6 +726,24 @@ def _late_failures(report: IndexReport, failures: list[tuple[str, str]]) -> None
             report.indexed.remove(path)
         report.warnings = [w for w in report.warnings if w.path != path]
         report.failed.append(Failure(path, reason))
+
+
+def _settle(report: IndexReport, p: Plan) -> None:
+    """Once the run is over, every file in one count: new and changed are the files indexed as such
+    (a file that failed is only failed), and a copy shares the outcome of the file it repeats."""
+    if not report.dry_run:
+        done = set(report.indexed)
+        report.new = [path for path in report.new if path in done]
+        report.changed = [path for path in report.changed if path in done]
+    failed = {f.path: f.reason for f in report.failed}
+    for path, other in p.copies:
+        if other in failed:
+            report.failed.append(Failure(path, Reason(N_("same content as {other}, which failed: {reason}"),
+                                                      other=printable_path(other), reason=failed[other])))
+            continue
+        report.copies.append(path)
+        report.warnings.append(Failure(path, Reason(N_("same content as {other}: indexed once"),
+                                                    other=printable_path(other))))
 
 
 def _finish(report: IndexReport, started: float) -> IndexReport:

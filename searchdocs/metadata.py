@@ -35,6 +35,7 @@ _SYMBOL_TYPES = {
     "BC": "Báo cáo", "TTr": "Tờ trình", "KH": "Kế hoạch", "CTr": "Chương trình", "QĐi": "Quy định",
     "NĐ": "Nghị định", "QC": "Quy chế", "CV": "Công văn", "BB": "Biên bản",
 }
+DOC_TYPES = tuple(dict.fromkeys([*_TYPES.values(), *_SYMBOL_TYPES.values()]))  # every type a document can get
 
 _NUMBER_LINE = re.compile(r"^\W*(?P<so>(?:(?:Luật|LUẬT|Pháp lệnh|Nghị quyết)\s+)?(?:Số|SỐ|số))\b\s*[:.]?\s*")
 _BLANK_SYMBOL = re.compile(r"[\s._…]*(?:[-–/]\s*)?(?P<symbol>[A-ZĐ][\wĐđ]*(?:\s*[-–/]\s*[A-ZĐ][\wĐđ.]*)+)")

@@ -108,6 +108,8 @@ class SearchResult:
     total: int  # matching documents
     hits: list[Hit]
     listing: bool = False  # filters only, no words: documents newest first, not ranked passages
+    unknown_numbers: list[str] = field(default_factory=list)  # numbers in the query no indexed document has
+    unmatched_filters: list[str] = field(default_factory=list)  # filter values no indexed document matches
 
 
 @dataclass
@@ -126,9 +128,10 @@ class IndexReport:
     documents: int = 0
     passages: int = 0
     seconds: float = 0.0
-    new: list[str] = field(default_factory=list)  # planned: not in the index before (indexed or failed)
-    changed: list[str] = field(default_factory=list)  # planned: content changed (indexed or failed)
+    new: list[str] = field(default_factory=list)  # indexed, not in the index before (dry run: would be)
+    changed: list[str] = field(default_factory=list)  # indexed, content changed (dry run: would be)
     moved: list[tuple[str, str]] = field(default_factory=list)  # (old path, new path), not re-extracted
+    copies: list[str] = field(default_factory=list)  # same content as another file, indexed once (from it)
     missing: list[str] = field(default_factory=list)  # indexed, file gone, kept (no --prune)
     notes: list[str] = field(default_factory=list)  # about the run itself (OCR unavailable, stale lock…)
     dry_run: bool = False  # nothing was written: the lists say what a real run would do

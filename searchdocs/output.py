@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # rich is imported by the functions that draw, so that plain 
     from rich.table import Table
 
 BAR_WIDTH = 30  # characters of the longest bar in `stats`
+INDENT = 4  # columns of a result's lines under its heading
 
 
 def hit_to_dict(hit: Hit) -> dict:
@@ -49,7 +50,8 @@ def status_to_dict(status: Status | None) -> dict | None:
 
 
 def result_to_dict(result: SearchResult) -> dict:
-    return {"query": result.query, "total": result.total, "results": [hit_to_dict(h) for h in result.hits]}
+    return {"query": result.query, "total": result.total, "unknown_numbers": result.unknown_numbers,
+            "unmatched_filters": result.unmatched_filters, "results": [hit_to_dict(h) for h in result.hits]}
 
 
 def to_json(data: object) -> str:
@@ -139,12 +141,41 @@ def _plain_heading(hit: Hit) -> str:
     return _heading(hit) + (f" [{'; '.join(extra)}]" if extra else "")
 
 
-def render_results(console: Console, result: SearchResult, citations: list[str] | None = None) -> None:
+def unknown_numbers_note(result: SearchResult) -> str | None:
+    """What to say first when the query names a number that no indexed document has."""
+    if not result.unknown_numbers:
+        return None
+    numbers = ", ".join(result.unknown_numbers)
+    if result.hits:
+        return ngettext("no indexed document has the number {numbers}; showing what mentions it or matches "
+                        "the other words", "no indexed document has the numbers {numbers}; showing what "
+                        "mentions them or matches the other words", len(result.unknown_numbers)).format(numbers=numbers)
+    return ngettext("no indexed document has the number {numbers}", "no indexed document has the numbers {numbers}",
+                    len(result.unknown_numbers)).format(numbers=numbers)
+
+
+def unmatched_filters_note(result: SearchResult) -> str | None:
+    """What to say when a filtered search finds nothing because a filter value matches no document."""
+    if not result.unmatched_filters:
+        return None
+    return _("no indexed document matches {filters}").format(filters=", ".join(result.unmatched_filters))
+
+
+def render_results(console: Console, result: SearchResult, citations: list[str] | None = None,
+                   first: int = 1) -> None:
     """Results for a terminal: one block per document, matched words highlighted; with
-    ``citations`` (one per hit), each block ends with its citation."""
+    ``citations`` (one per hit), each block ends with its citation. ``first``: the rank of the
+    first hit given (the shell's ``:more`` shows a later page)."""
+    from rich.padding import Padding
+    from rich.table import Table
     from rich.text import Text
 
+    note = unknown_numbers_note(result)
+    if note:
+        console.print(Text(note, style="yellow"))
     if not result.hits:
+        if unmatched_filters_note(result):
+            console.print(Text(unmatched_filters_note(result), style="yellow"))
         if result.listing:
             console.print(_("No documents match the filters."), highlight=False)
         else:
@@ -152,17 +183,20 @@ def render_results(console: Console, result: SearchResult, citations: list[str] 
             console.print(Text.assemble(before, (result.query, "bold"), after))
         return
     if result.listing:
-        render_listing(console, result)
+        render_listing(console, result, first)
         return
     for hit in result.hits:
-        head = Text(f"{hit.rank:>2}. ", style="bold")
-        head.append(_heading(hit), style="bold cyan")
+        head = Text(_heading(hit), style="bold cyan")
         if hit.title:
             head.append(f" — {hit.title}")
         if _status_note(hit.status):
             head.append(f"  [{_status_note(hit.status)}]", style=_status_style(hit.status))
-        console.print(head)
-        where = Text("    ")
+        row = Table.grid()  # the rank, then the heading; its wrapped lines under the heading
+        row.add_column(no_wrap=True)
+        row.add_column()
+        row.add_row(Text(f"{hit.rank:>2}. ", style="bold"), head)
+        console.print(row)
+        where = Text()
         where.append(_where(hit), style="green")
         if hit.other_hits:
             where.append("  " + ngettext("(+{n} more passage)", "(+{n} more passages)", hit.other_hits)
@@ -170,22 +204,27 @@ def render_results(console: Console, result: SearchResult, citations: list[str] 
         if len(hit.versions) > 1:
             where.append(f"  {_versions_note(hit.versions)}", style="magenta")
         where.append(f"  {display_path(hit.path)}", style="dim")
-        console.print(where)
-        snip = Text("    " + hit.snippet)
+        console.print(Padding(where, (0, 0, 0, INDENT)))  # wrapped lines stay under the indent
+        snip = Text(hit.snippet)
         for s, e in hit.highlights:
-            snip.stylize("bold yellow", s + 4, e + 4)
-        console.print(snip)
+            snip.stylize("bold yellow", s, e)
+        console.print(Padding(snip, (0, 0, 0, INDENT)))
         if citations:
-            console.print(Text("    " + _("Citation: "), style="dim") + Text(citations[hit.rank - 1], style="italic"))
-    console.print(Text(_matching(result), style="dim"))
+            console.print(Padding(Text(_("Citation: "), style="dim") + Text(citations[hit.rank - first], style="italic"),
+                                  (0, 0, 0, INDENT)))
+    console.print(Text(_matching(result, first), style="dim"))
 
 
-def _matching(result: SearchResult) -> str:
+def _matching(result: SearchResult, first: int = 1) -> str:
+    """The footer: how many documents are shown of how many match (a later page by its ranks)."""
+    if first > 1:
+        return ngettext("{first}–{last} of {total} matching document", "{first}–{last} of {total} matching documents",
+                        result.total).format(first=first, last=first + len(result.hits) - 1, total=result.total)
     return ngettext("{shown} of {total} matching document", "{shown} of {total} matching documents",
                     result.total).format(shown=len(result.hits), total=result.total)
 
 
-def render_listing(console: Console, result: SearchResult) -> None:
+def render_listing(console: Console, result: SearchResult, first: int = 1) -> None:
     """Documents a filter selects, as a table newest first."""
     from rich.table import Table
     from rich.text import Text
@@ -204,7 +243,7 @@ def render_listing(console: Console, result: SearchResult) -> None:
         table.add_row(str(hit.rank), hit.number or "—", hit.doc_type or "—", hit.date or "—", hit.issuer or "—",
                       hit.title or "", status, where)
     console.print(table)
-    console.print(Text(_matching(result), style="dim"))
+    console.print(Text(_matching(result, first), style="dim"))
 
 
 def plain_results(result: SearchResult, citations: list[str] | None = None) -> Iterable[str]:
@@ -215,18 +254,25 @@ def plain_results(result: SearchResult, citations: list[str] | None = None) -> I
         yield "\t".join(cols + ([citations[hit.rank - 1]] if citations else []))
 
 
-def _report_counts(report: IndexReport) -> list[tuple[str, int]]:
-    """The non-zero counts of a run, in the order a person reads them."""
+def _report_counts(report: IndexReport) -> list[tuple[str, str]]:
+    """The counts of a run, in the order a person reads them; each file is in exactly one of them,
+    so they add up to the files seen. A real run says what was indexed (of which new, changed); a
+    dry run what would be."""
     would = report.dry_run
-    rows = [
-        (N_("new"), len(report.new)), (N_("changed"), len(report.changed)),
-        (N_("indexed"), len(report.indexed)), (N_("moved"), len(report.moved)),
+    split = ", ".join(f"{_(name)} {n}" for name, n in ((N_("new"), len(report.new)),
+                                                      (N_("changed"), len(report.changed))) if n)
+    rows: list[tuple[str, int | str]] = [] if would else [
+        (N_("indexed"), f"{len(report.indexed)} ({split})" if split else len(report.indexed))]
+    if would:
+        rows += [(N_("new"), len(report.new)), (N_("changed"), len(report.changed))]
+    rows += [
+        (N_("moved"), len(report.moved)),
         (N_("removed") if not would else N_("to remove"), len(report.removed)),
         (N_("gone (use --prune)"), len(report.missing)), (N_("unchanged"), len(report.unchanged)),
-        (N_("failed"), len(report.failed)),
+        (N_("copies"), len(report.copies)), (N_("failed"), len(report.failed)),
     ]
     always = ("unchanged", "failed") if would else ("indexed", "unchanged", "failed")
-    return [(_(name), n) for name, n in rows if n or name in always]
+    return [(_(name), str(n)) for name, n in rows if (n if isinstance(n, int) else True) or name in always]
 
 
 def _documents(n: int) -> str:
@@ -237,8 +283,12 @@ def _passages(n: int) -> str:
     return ngettext("{n} passage", "{n} passages", n).format(n=n)
 
 
-def render_report(console: Console, report: IndexReport) -> None:
+def render_report(console: Console, report: IndexReport, err: Console | None = None) -> None:
+    """The summary of an indexing run on ``console``; failures, warnings and notes on ``err``
+    (standard error; ``console`` when not given)."""
     from rich.text import Text
+
+    err = err or console
 
     counts = ", ".join(f"{name} {n}" for name, n in _report_counts(report))
     if report.dry_run:
@@ -268,15 +318,13 @@ def render_report(console: Console, report: IndexReport) -> None:
             console.print(Text(_("gone: {path} (still indexed; run with --prune to remove)").format(
                 path=display_path(p)), style="yellow"))
     for f in report.failed:
-        console.print(Text(_("failed: {path}: {reason}").format(path=display_path(f.path),
-                                                                reason=error_text(f.reason)),
-                           style="red"))
+        err.print(Text(_("failed: {path}: {reason}").format(path=display_path(f.path), reason=error_text(f.reason)),
+                       style="red"))
     for w in report.warnings:
-        console.print(Text(_("warning: {path}: {reason}").format(path=display_path(w.path),
-                                                                 reason=error_text(w.reason)),
-                           style="yellow"))
+        err.print(Text(_("warning: {path}: {reason}").format(path=display_path(w.path),
+                                                             reason=error_text(w.reason)), style="yellow"))
     for note in report.notes:
-        console.print(Text(_("note: {note}").format(note=error_text(note)), style="yellow"))
+        err.print(Text(_("note: {note}").format(note=error_text(note)), style="yellow"))
 
 
 def report_to_dict(report: IndexReport) -> dict:
@@ -284,6 +332,7 @@ def report_to_dict(report: IndexReport) -> dict:
         "dry_run": report.dry_run,
         "indexed": len(report.indexed), "unchanged": len(report.unchanged), "failed": len(report.failed),
         "new": len(report.new), "changed": len(report.changed), "moved": len(report.moved),
+        "copies": len(report.copies),
         "removed": len(report.removed), "missing": len(report.missing),
         "documents": report.documents, "passages": report.passages, "seconds": round(report.seconds, 3),
         "files_per_second": round(len(report.indexed) / report.seconds, 3) if report.seconds else None,
@@ -293,7 +342,7 @@ def report_to_dict(report: IndexReport) -> dict:
         "notes": report.notes,
         "files": {"indexed": report.indexed, "unchanged": report.unchanged, "new": report.new,
                   "changed": report.changed, "removed": report.removed, "missing": report.missing,
-                  "moved": [{"from": old, "to": new} for old, new in report.moved]},
+                  "moved": [{"from": old, "to": new} for old, new in report.moved], "copies": report.copies},
     }
 
 
@@ -354,7 +403,8 @@ def render_check(console: Console, report) -> None:
         for item in items[1:20]:
             console.print(Text(f"{name}: {display_path(str(item))}", style="dim"))
     label, style, advice = _VERDICT[report.status]
-    console.print(Text(f"{report.index}: {_(label)}", style=f"bold {style}"))
+    console.print(Text(_("index {path}: {verdict}").format(path=report.index, verdict=_(label)),
+                       style=f"bold {style}"))
     if advice:
         console.print(Text(_(advice), style=style))
     if report.indexing:
@@ -576,9 +626,46 @@ def plain_stats(stats: IndexStats) -> Iterable[str]:
             yield f"{key}\t{c.value or _(_UNKNOWN)}\t{c.count}"
 
 
+class TrimmedLines:
+    """A text stream that drops the spaces ending each line: rich pads table cells to the column
+    width, which a terminal hides but a pipe or a file keeps."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self._pending = ""  # the start of a line not ended yet
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        if lines:
+            self._stream.write("\n".join(line.rstrip(" ") for line in lines) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(self._pending)
+            self._pending = ""
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str):  # encoding, fileno, …: the stream's own
+        return getattr(self._stream, name)
+
+
 def make_console(stream, force_plain: bool = False) -> Console:
-    """A console on ``stream``; colour only for a terminal and never with NO_COLOR."""
+    """A console on ``stream``; colour only for a terminal and never with NO_COLOR; lines without
+    trailing spaces when it is not a terminal."""
     from rich.console import Console
 
-    return Console(file=stream, no_color=force_plain or bool(os.environ.get("NO_COLOR")),
-                   highlight=False, soft_wrap=not getattr(stream, "isatty", lambda: False)())
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            """A reader that stopped early (``| head``): rich exits 1; we end quietly with 0, as git
+            and ripgrep do (the CLI's own handler for a closed pipe)."""
+            raise BrokenPipeError
+
+    terminal = getattr(stream, "isatty", lambda: False)()
+    return _Console(file=stream if terminal else TrimmedLines(stream),
+                    no_color=force_plain or bool(os.environ.get("NO_COLOR")), highlight=False,
+                    soft_wrap=not terminal)

@@ -50,6 +50,13 @@ _TYPED_NUMBER = re.compile(
     r"\b(" + "|".join(sorted(list(_TYPES) + list(_ABBRS), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,5})\b"
     r"(?:\s*[-/]?\s*(" + "|".join(_ISSUERS) + r")\b)?"
 )
+# "06 hd tw", "38 HD BTCTW", "294 qd tw": the number first, then type and issuer without the slash
+# (with the slash, "06-hd/tw", it is a symbol ``find_numbers`` reads). The issuer is required:
+# "5 kh" alone is more likely prose than a symbol.
+_NUMBER_TYPED = re.compile(
+    r"\b(\d{1,5})\s*[-–]?\s*(" + "|".join(sorted(_ABBRS, key=len, reverse=True)) + r")\s*[-\s]\s*("
+    + "|".join(_ISSUERS) + r")\b"
+)
 
 
 @dataclass
@@ -60,6 +67,7 @@ class ParsedQuery:
     excluded: list[list[str]] = field(default_factory=list)  # excluded words/phrases
     number_keys: list[str] = field(default_factory=list)  # full keys: 294-qd/tw
     short_keys: list[str] = field(default_factory=list)  # type+number: 294-qd
+    written: dict[str, str] = field(default_factory=dict)  # number key -> the number as the query wrote it
     filters: Filters = field(default_factory=Filters)  # loai:, so:, nam:, tu:, den:, coquan:, nguoiky: …
     expansions: list[tuple[str, ...]] = field(default_factory=list)  # folded syllables: ("ban", "bi", "thu")
 
@@ -91,16 +99,25 @@ def parse(text: str) -> ParsedQuery:
     numbers = find_numbers(norm.upper())
     for n in numbers:
         parsed.number_keys.append(n.key)
+        parsed.written.setdefault(n.key, n.display)
     folded = fold(norm).lower()
     typed = list(_TYPED_NUMBER.finditer(folded))
     for m in typed:
         abbr = _TYPES.get(m.group(1), m.group(1))
-        issuer = _typed_issuer(norm, m)
-        if issuer:
-            parsed.number_keys.append(f"{int(m.group(2))}-{abbr}/{issuer}")
-        else:
-            parsed.short_keys.append(f"{int(m.group(2))}-{abbr}")
+        issuer = _typed_issuer(norm, m, 3)
+        key = f"{int(m.group(2))}-{abbr}/{issuer}" if issuer else f"{int(m.group(2))}-{abbr}"
+        (parsed.number_keys if issuer else parsed.short_keys).append(key)
+        parsed.written.setdefault(key, norm[m.start():m.end()])
     spans = [(n.start, n.end) for n in numbers] + [(m.start(), m.end()) for m in typed]
+    for m in _NUMBER_TYPED.finditer(folded):
+        if any(s < m.end() and m.start() < e for s, e in spans):
+            continue
+        issuer = _typed_issuer(norm, m, 3)
+        if issuer:
+            key = f"{int(m.group(1))}-{m.group(2)}/{issuer}"
+            parsed.number_keys.append(key)
+            parsed.written.setdefault(key, norm[m.start():m.end()])
+            spans.append((m.start(), m.end()))
     kept: list[str] = []  # words and phrases not excluded, as typed (for abbreviations)
     pending_or = False
     for m in _ITEM.finditer(_without_numbers(norm, spans)):
@@ -158,13 +175,13 @@ def _without_numbers(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def _typed_issuer(norm: str, m: re.Match) -> str | None:
-    """The issuer after a typed number ("NQ 21 TW" -> "tw"); "TƯ"/"T.Ư" are TW. Issuers that are also
-    syllables ("tu" for "từ") count only in capitals."""
-    folded = m.group(3)
+def _typed_issuer(norm: str, m: re.Match, group: int) -> str | None:
+    """The issuer in group ``group`` of a typed number ("NQ 21 TW" -> "tw"); "TƯ"/"T.Ư" are TW.
+    Issuers that are also syllables ("tu" for "từ") count only in capitals."""
+    folded = m.group(group)
     if not folded:
         return None
-    raw = norm[m.start(3):m.end(3)]
+    raw = norm[m.start(group):m.end(group)]
     if "ư" in raw.lower() or folded == "t.u":
         return "tw"
     if folded in abbreviations.WORD_LIKE and not raw.isupper():

@@ -21,7 +21,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from .analysis import fold_token
-from .errors import N_, DocumentNotFound
+from .errors import N_, DocumentNotFound, EmptyIndexError
 from .filters import Filters, document_year, whoosh_filter
 from .graph import OVERRIDES_FILE, Graph, load_overrides
 from .models import Count, Hit, IndexStats, References, SearchResult, Status, Version
@@ -327,6 +327,23 @@ class Index:
             return self._list(parsed, limit, group_versions)
         return self._run(parsed, limit, group_versions, memo)
 
+    def require_documents(self) -> None:
+        """Raise EmptyIndexError, saying why, when the index holds no document yet: a first run still
+        at work, or nothing indexed. (A search of an empty index just finds nothing.)"""
+        if self._searcher.doc_count() == 0:
+            raise self._empty_error()
+
+    def _empty_error(self) -> EmptyIndexError:
+        from .lock import is_locked, read_info
+
+        if is_locked(self.directory):
+            info = read_info(self.directory)
+            return EmptyIndexError(N_("the index is being built ({run}) and holds no document yet: "
+                                      "search again when that run has finished"),
+                                   run=info.describe() if info else "another process")
+        return EmptyIndexError(N_("the index at {directory} holds no document: index files with "
+                                  "`searchdocs index PATH`"), directory=str(self.directory))
+
     def _passages(self) -> np.ndarray:
         """Which internal numbers are passages (not document records, not deleted): a mask made
         once per open index."""
@@ -409,7 +426,19 @@ class Index:
             ))
             if len(hits) >= limit:
                 break
-        return SearchResult(parsed.text, len({group(d) for d in counts}), hits)
+        return SearchResult(parsed.text, len({group(d) for d in counts}), hits,
+                            unknown_numbers=self._unknown_numbers(parsed),
+                            unmatched_filters=[] if hits else self._unmatched(parsed.filters))
+
+    def _unmatched(self, filters: Filters) -> list[str]:
+        """The filter values (in inline syntax) that no indexed document matches even alone: what
+        to name when a filtered search finds nothing."""
+        return [part.describe() for part in filters.parts() if not self._allowed(part, "d").any()]
+
+    def _unknown_numbers(self, parsed: ParsedQuery) -> list[str]:
+        """The query's document numbers (as written) that no indexed document carries."""
+        return [parsed.written.get(key, key) for key in parsed.number_keys + parsed.short_keys
+                if not self._matching(wq.Term("docnum", key)).any()]
 
     def _list(self, parsed: ParsedQuery, limit: int, group_versions: bool = True) -> SearchResult:
         """Documents the filters allow, newest first (undated last), one row per document."""
@@ -436,7 +465,8 @@ class Index:
                 record_id=rec.facts.get("record_id"), status=self.graph().status(rec.doc_id),
                 versions=versions(rec.doc_id),
             ))
-        return SearchResult(parsed.text, len(chosen), hits, listing=True)
+        return SearchResult(parsed.text, len(chosen), hits, listing=True,
+                            unmatched_filters=[] if hits else self._unmatched(parsed.filters))
 
     def _opening(self, doc_id: str) -> str:
         """The start of a document's text, for a listing row of a document without a subject."""

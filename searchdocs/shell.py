@@ -74,7 +74,7 @@ class Shell:
         self.console.print(Text(message, style=style))
 
     def _dispatch(self, line: str) -> None:
-        command, _, arg = line.partition(" ")
+        command, _sep, arg = line.partition(" ")  # not "_": that name is gettext here
         arg = arg.strip()
         if line.isdigit():
             self.passage(int(line))
@@ -120,16 +120,20 @@ class Shell:
 
     def _render_new(self) -> None:
         assert self.result is not None
-        new = SearchResult(self.result.query, self.result.total, self.result.hits[self.shown:], self.result.listing)
+        new = SearchResult(self.result.query, self.result.total, self.result.hits[self.shown:], self.result.listing,
+                           self.result.unknown_numbers)
         if not new.hits and self.shown:
             self.say(_("no more results"), "dim")
             return
-        output.render_results(self.console, new)
+        output.render_results(self.console, new, first=self.shown + 1)
         self.shown = len(self.result.hits)
 
     def _hit(self, arg: str):
-        if self.result is None or not self.result.hits:
+        if self.result is None:
             self.say(_("no results yet: type a query first"), "red")
+            return None
+        if not self.result.hits:
+            self.say(_("the last query found nothing: type another query"), "red")
             return None
         if not arg.isdigit() or not 1 <= int(arg) <= len(self.result.hits):
             self.say(_("need a number from 1 to {n}").format(n=len(self.result.hits)), "red")
