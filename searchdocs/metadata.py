@@ -29,6 +29,13 @@ _TYPES = {
     "BIÊN BẢN": "Biên bản", "ĐỀ ÁN": "Đề án", "QUY CHUẨN": "Quy chuẩn", "TIÊU CHUẨN": "Tiêu chuẩn",
 }
 _TYPE_LINE = re.compile(r"\s*(?P<type>" + "|".join(sorted(_TYPES, key=len, reverse=True)) + r")(?![\wÀ-ỹ])\s*(?P<rest>.*)$")
+# A title line typed in lower case, as legacy documents whose fonts showed capitals have it: the type
+# alone, or followed by its issuer ("Nghị định của Chính phủ số 114/2003/NĐ-CP …", "Thông tư liên tịch").
+_TYPED_TITLE = re.compile(r"\s*(?:bản\s+)?(?P<type>" + "|".join(sorted(_TYPES, key=len, reverse=True))
+                          + r")(?P<rest>(?:\s+(?:của|liên tịch)\b.*)?)\s*$", re.I)
+_OF_BODY = re.compile(r"\bcủa\s+(?:(?:bộ trưởng|chủ tịch)\s+)?(?P<body>.+?)(?=\s+(?:số|ngày|về)\b|\s*$)", re.I)
+_NUMBER_WORD = re.compile(r"\b(?:số|SỐ|Số)\s*:?\s*")
+_ISSUED = re.compile(r"\W*(?:Chứng nhận|Cấp) lần đầu\s*:\s*", re.I)  # the date of a certificate
 # Fallback when a document has no title line: the type abbreviation of its symbol, where unambiguous.
 _SYMBOL_TYPES = {
     "NQ": "Nghị quyết", "CT": "Chỉ thị", "KL": "Kết luận", "HD": "Hướng dẫn", "TB": "Thông báo",
@@ -38,12 +45,16 @@ _SYMBOL_TYPES = {
 DOC_TYPES = tuple(dict.fromkeys([*_TYPES.values(), *_SYMBOL_TYPES.values()]))  # every type a document can get
 
 _NUMBER_LINE = re.compile(r"^\W*(?P<so>(?:(?:Luật|LUẬT|Pháp lệnh|Nghị quyết)\s+)?(?:Số|SỐ|số))\b\s*[:.]?\s*")
+# "SỞ Y TẾ Số: 1178/SYT-NVY": the number after the body's name when a cell's lines were joined.
+_NUMBER_AFTER = re.compile(r"(?<=\s)(?P<so>Số|SỐ)\s*:\s*")
 _BLANK_SYMBOL = re.compile(r"[\s._…]*(?:[-–/]\s*)?(?P<symbol>[A-ZĐ][\wĐđ]*(?:\s*[-–/]\s*[A-ZĐ][\wĐđ.]*)+)")
 _DATE = re.compile(
     r",?\s*ngày\s*(?P<d>\d{1,2})?[\s.…_]*(?:tháng\s*(?P<m>\d{1,2})?[\s.…_]*năm\s*(?P<y>(?:19|20)\d\d)"
     r"|[/.\-]\s*(?P<m2>\d{1,2})\s*[/.\-]\s*(?P<y2>(?:19|20)\d\d))"
 )
-_NATIONAL = re.compile(r"CỘNG HÒA XÃ HỘI|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s*-\s*Tự do|-{3,}|–{3,}|_{3,}")
+_NATIONAL = re.compile(r"CỘNG HÒA XÃ HỘI|ĐẢNG CỘNG SẢN VIỆT NAM|Độc lập\s*[-–]\s*Tự do|-{3,}|–{3,}|_{3,}", re.I)
+# A file that opens with an appendix's or a table of contents' heading has no header of its own.
+_NO_HEADER = re.compile(r"\W*(?:PHỤ LỤC|Phụ lục|MỤC LỤC|Mục lục)\b")
 _BODY_START = re.compile(r"\s*[-–+•]?\s*(?:Căn cứ|CĂN CỨ|Kính gửi|Theo đề nghị|Trả lời|Điều 1\b)")
 _VV = re.compile(r"\bV/v\b\.?\s*")
 _MARKS = {"MẬT": ("secrecy", "Mật"), "TỐI MẬT": ("secrecy", "Tối mật"), "TUYỆT MẬT": ("secrecy", "Tuyệt mật"),
@@ -72,6 +83,7 @@ _PHRASES = {
     "cục trưởng": "Cục trưởng", "vụ trưởng": "Vụ trưởng", "viện trưởng": "Viện trưởng",
     "trưởng ban": "Trưởng ban", "chủ tịch": "Chủ tịch", "giám đốc": "Giám đốc", "chủ nhiệm": "Chủ nhiệm",
     "chánh văn phòng": "Chánh Văn phòng", "tổng thanh tra": "Tổng Thanh tra",
+    "ngân hàng nhà nước": "Ngân hàng Nhà nước", "thống đốc": "Thống đốc",
 }
 _STARTERS = {"ban": "Ban", "bộ": "Bộ", "cục": "Cục", "tổng cục": "Tổng cục", "chi cục": "Chi cục", "sở": "Sở",
              "vụ": "Vụ", "văn phòng": "Văn phòng", "viện": "Viện", "trung tâm": "Trung tâm", "đảng ủy": "Đảng ủy",
@@ -79,12 +91,16 @@ _STARTERS = {"ban": "Ban", "bộ": "Bộ", "cục": "Cục", "tổng cục": "T�
 _PLACES = {"tỉnh": "tỉnh", "thành phố": "thành phố", "huyện": "huyện", "quận": "quận", "xã": "xã",
            "phường": "phường", "thị xã": "thị xã", "thành ủy": "Thành ủy", "tỉnh ủy": "Tỉnh ủy",
            "huyện ủy": "Huyện ủy", "quận ủy": "Quận ủy", "thị ủy": "Thị ủy"}
-_ABBREVIATIONS = {"UBND": "ỦY BAN NHÂN DÂN", "HĐND": "HỘI ĐỒNG NHÂN DÂN"}
+_ABBREVIATIONS = {"UBND": "ỦY BAN NHÂN DÂN", "HĐND": "HỘI ĐỒNG NHÂN DÂN", "BQL": "BAN QUẢN LÝ",
+                  "NN&PTNT": "NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN", "PTNT": "PHÁT TRIỂN NÔNG THÔN"}
 _PARTY_COMMITTEES = ("thành ủy", "tỉnh ủy", "huyện ủy", "quận ủy", "thị ủy", "đảng ủy")
 # Words that open a new body in a run of header capitals ("BỘ CÔNG THƯƠNG CỤC HÓA CHẤT").
 _UNIT_STARTS = ["thủ tướng chính phủ", "ban chấp hành", "ban thường vụ", "ban bí thư", "bộ chính trị", "ủy ban nhân dân",
                 "hội đồng nhân dân", "ủy ban", "tổng cục", "chi cục", "văn phòng", "thành ủy", "tỉnh ủy",
-                "huyện ủy", "quận ủy", "đảng ủy", "đảng bộ", "ban", "bộ", "cục", "sở", "vụ", "chính phủ", "quốc hội"]
+                "huyện ủy", "quận ủy", "đảng ủy", "đảng bộ", "ngân hàng", "ban", "bộ", "cục", "sở", "vụ", "chính phủ",
+                "quốc hội"]
+# A header line typed in lower case (legacy fonts showed it in capitals) that names a body.
+_UNIT_LINE = re.compile(r"\W*(?:" + "|".join(_UNIT_STARTS + ["ubnd", "hđnd", "bql"]) + r")\b", re.I)
 # A line in capitals under the subject that names the authority issuing the text ("BỘ TRƯỞNG BỘ XÂY DỰNG").
 _AUTHORITY_LINE = re.compile(r"(?:ỦY BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|BAN CHẤP HÀNH|BAN THƯỜNG VỤ|BỘ CHÍNH TRỊ|"
                              r"BAN BÍ THƯ|CHÍNH PHỦ|QUỐC HỘI|(?:THÀNH|TỈNH|HUYỆN|QUẬN|ĐẢNG) ỦY)\b")
@@ -114,12 +130,19 @@ def parse_metadata(text: str) -> DocMeta:
     """Metadata of one document from its text (pages joined by newlines)."""
     meta = DocMeta()
     head = _head(text)
-    found = [_read_number(head, meta), _read_date(head, meta), _read_type(head, meta)]
-    header = head[:min(at for at in found if at is not None)] if any(at is not None for at in found) else []
-    _read_issuer(header, meta)
+    headless = bool(head) and _NO_HEADER.match(head[0]) is not None  # an appendix: type and issuer are another's
+    found = [_read_number(head, meta), _read_date(head, meta), None if headless else _read_type(head, meta)]
+    first = min((at for at in found if at is not None), default=0)
+    header = head[:first]
+    if found[0] == first and (said := _NUMBER_AFTER.search(head[first])):  # "SỞ Y TẾ Số: 1178/…"
+        header.append(head[first][:said.start()])
+    if not headless:
+        _read_issuer(header, meta)
     _read_marks(head[:found[2]] if found[2] is not None else header, meta)
     lines = [column for line in text.split("\n") for column in line.split(" | ")]
     _read_signature(lines, meta)
+    if meta.signer is None:
+        _read_typed_signature(lines, meta)
     meta.recipients = _recipients(lines)
     _issuer_from_signature(meta)
     own = number_key(meta.number) if meta.number else None
@@ -150,7 +173,7 @@ def _read_number(head: list[str], meta: DocMeta) -> int | None:
     Returns the index of the number line in ``head``.
     """
     for at, line in enumerate(head):
-        m = _NUMBER_LINE.match(line)
+        m = _NUMBER_LINE.match(line) or _NUMBER_AFTER.search(line)
         if not m:
             continue
         rest = line[m.end():]
@@ -188,6 +211,10 @@ def _read_date(head: list[str], meta: DocMeta) -> int | None:
     Returns the index of the date line in ``head``.
     """
     for at, line in enumerate(head[:DATE_LINES]):
+        issued = _ISSUED.match(line)
+        if issued and (m := _DATE.match(line, issued.end())) and m.group("d") and (m.group("m") or m.group("m2")):
+            meta.date = _iso(m)
+            return at
         for m in _DATE.finditer(line):
             place = _place(line[:m.start()])
             if not place or "," not in m.group():
@@ -197,11 +224,23 @@ def _read_date(head: list[str], meta: DocMeta) -> int | None:
             day = m.group("d")
             meta.place = place
             if day and month:
-                meta.date = f"{year}-{int(month):02d}-{int(day):02d}"
+                meta.date = _iso(m)
             else:
                 meta.date_partial = f"{year}-{int(month):02d}" if month else year
             return at
+    for at, line in enumerate(head[:DATE_LINES]):  # "Số 120/2000/TTLT-BTC ngày 25 tháng 12 năm 2000": no place
+        said = _NUMBER_LINE.match(line)
+        numbers = find_numbers(line[said.end():]) if said else []
+        date = _DATE.match(line, said.end() + numbers[0].end) if numbers else None
+        if date and date.group("d") and (date.group("m") or date.group("m2")):
+            meta.date = _iso(date)
+            return at
     return None
+
+
+def _iso(m: re.Match) -> str:
+    """The ISO date of a full ``_DATE`` match."""
+    return f"{m.group('y') or m.group('y2')}-{int(m.group('m') or m.group('m2')):02d}-{int(m.group('d')):02d}"
 
 
 def _place(before: str) -> str | None:
@@ -216,6 +255,10 @@ def _place(before: str) -> str | None:
         else:
             break
     place = " ".join(reversed(taken)).strip(" ,")
+    if not place:  # typed in lower case or hyphenated ("Hà nội", "Hà-Nội"): the last column before the comma
+        place = re.split(r"\s{2,}|\t|\|", before.rstrip(" ,"))[-1].strip(" ,")
+        if not (1 <= len(place.split()) <= 4 and place[:1].isupper() and not any(c.isdigit() for c in place)):
+            return None
     return place if place and place.split()[0] not in _BODY_WORDS else None
 
 
@@ -235,6 +278,11 @@ def _read_type(head: list[str], meta: DocMeta) -> int | None:
         meta.title = _subject([rest] if rest else [], head[i + 1:])
         return i
     for i, line in enumerate(head):
+        m = _TYPED_TITLE.match(line)
+        if m and not line.rstrip().endswith(":"):
+            _read_typed_title(m, head[i + 1:], meta)
+            return i
+    for i, line in enumerate(head):
         m = _VV.search(line)
         if m:
             meta.doc_type = "Công văn"
@@ -244,6 +292,30 @@ def _read_type(head: list[str], meta: DocMeta) -> int | None:
         abbr = re.split(r"[/-]", re.sub(r"^\d{4}/", "", meta.symbol))[0]
         meta.doc_type = _SYMBOL_TYPES.get(abbr)
     return None
+
+
+def _read_typed_title(m: re.Match, following: list[str], meta: DocMeta) -> None:
+    """Type and subject of a title typed in lower case, and what its running text says: "của Chính phủ
+    số 114/2003/NĐ-CP ngày 10/10/2003" gives the issuer, number and date the header may not show."""
+    doc_type = _TYPES[m.group("type").upper()]
+    rest = m.group("rest").strip()
+    if not rest and following and following[0].lower().startswith(("của ", "liên tịch")):
+        rest, following = following[0], following[1:]
+    if doc_type == "Thông tư" and rest.lower().startswith("liên tịch"):
+        doc_type = "Thông tư liên tịch"
+    meta.doc_type = doc_type
+    meta.title = _subject([], following)
+    running = " ".join([rest] + following[:2])
+    body = _OF_BODY.search(running)
+    if body and " - " not in body.group("body"):  # a joint issue ("Bộ Tài chính - Công nghiệp") has no one issuer
+        meta.issuer = _name_case(body.group("body").strip(" ,-").upper())
+    said = _NUMBER_WORD.search(running)
+    numbers = find_numbers(running[said.end():]) if said else []
+    if meta.number is None and numbers and not running[said.end():said.end() + numbers[0].start].strip():
+        meta.number = numbers[0].display
+        date = _DATE.match(running, said.end() + numbers[0].end)
+        if meta.date is None and date and date.group("d") and (date.group("m") or date.group("m2")):
+            meta.date = _iso(date)
 
 
 def _subject(first: list[str], following: list[str], letter: bool = False) -> str | None:
@@ -274,15 +346,18 @@ def _subject(first: list[str], following: list[str], letter: bool = False) -> st
 def _read_issuer(header: list[str], meta: DocMeta) -> None:
     """Issuing body from the header lines in capitals above the title: the lowest unit, named with
     its parent where that is how it is called ("Ban Tổ chức Trung ương", "Ban Tổ chức Thành ủy Hà Nội")."""
-    caps = []
+    caps: list[str] = []
+    typed: list[str] = []  # lines typed in lower case for capital fonts: a body's name, then its place
     for line in header:
-        text = _NATIONAL.split(line)[0].strip(" *-–")
-        if not text or _NUMBER_LINE.match(text) or _DATE.search(text) or not _is_caps(text):
-            continue
-        if text in _MARKS:
-            continue
-        caps.append(text)
-    units = _units(" ".join(caps))
+        text = _NATIONAL.split(line)[0].strip(" *-–|=&")
+        if (not text or _NUMBER_LINE.match(text) or _DATE.search(text) or text in _MARKS or ":" in text
+                or any(c.isdigit() for c in text) or _NO_HEADER.match(text)):
+            continue  # a body's name has no digits or colons ("SỬA ĐỔI 1:2024 QCVN 05A", "MỤC LỤC:")
+        if _is_caps(text):
+            caps.append(text)
+        elif _UNIT_LINE.match(text) or (typed and len(text.split()) <= 4):
+            typed.append(text.upper())
+    units = _units(" ".join(caps or typed))
     if not units:
         return
     child = _name_case(units[-1])
@@ -290,6 +365,10 @@ def _read_issuer(header: list[str], meta: DocMeta) -> None:
         meta.issuer = child
         return
     parent = _name_case(units[-2])
+    place = parent.split(" tỉnh ", 1)[-1] if " tỉnh " in parent else None
+    if place and child.lower().endswith(" " + place.lower()):  # "BQL các KCN … Bà Rịa – Vũng Tàu" names its place
+        meta.issuer = child[:-len(place)] + place
+        return
     lower_parent = parent.lower()
     if lower_parent == "ban chấp hành trung ương":
         meta.issuer = f"{child} Trung ương"
@@ -315,12 +394,13 @@ def _units(caps: str) -> list[str]:
         size = len(start.split()) if start else 1
         units[-1] += words[i:i + size]
         i += size
-    return [" ".join(u) for u in units]
+    names = [" ".join(u) for u in units]
+    return [n for k, n in enumerate(names) if k == 0 or n != names[k - 1]]  # a header printed twice names one body
 
 
 def _expand(text: str) -> str:
     for short, full in _ABBREVIATIONS.items():
-        text = re.sub(rf"\b{short}\b", full, text)
+        text = re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", full, text)
     return text
 
 
@@ -426,6 +506,33 @@ def _signature_from(lines: list[str], i: int) -> tuple[list[str], str | None, st
         if name:
             return authorities, _name_case(" ".join(title)) if title else None, name
     return None
+
+
+# A signature typed in lower case: the authority ("KT.Bộ trưởng bộ tài chính", "kt/bộ trưởng", "tm . ubnd …")
+# or the title alone ("Thứ trưởng", "thủ tướng chính phủ"), a cell of its own line.
+_TYPED_AUTHORITY = re.compile(r"\W*(?:t/?m|k/?t|t/?l|tuq)\s*(?:[./]|\s)\s*\w", re.I)
+_TYPED_SIGNER_TITLE = re.compile(r"(?:phó\s+)?(?:thủ tướng|bộ trưởng|thứ trưởng|chủ tịch|thống đốc|giám đốc|"
+                                 r"trưởng ban|chánh văn phòng|cục trưởng|tổng bí thư|bí thư)\b", re.I)
+_SIGNED = re.compile(r"\(?\s*đã\s+ký\s*\)?", re.I)
+_CELL_GAP = re.compile(r"\s{2,}|\t|\|")
+SIGNATURE_LINES = 15  # from the authority or title to the name, recipients' lines in between
+
+
+def _read_typed_signature(lines: list[str], meta: DocMeta) -> None:
+    """The signer of a signature typed in lower case, whose lines may be a second column beside the
+    recipients ("- UBND, Sở tài chính, Cục thuế các        Phạm Văn Trọng"): the first name after an
+    authority or title cell. Only the name is read: such titles carry no reliable casing."""
+    for i, line in enumerate(lines):
+        cells = [c.strip() for c in _CELL_GAP.split(line) if c.strip()]
+        if not any(_TYPED_AUTHORITY.match(c) or (_TYPED_SIGNER_TITLE.match(c) and len(c.split()) <= 6)
+                   for c in cells):
+            continue
+        for later in lines[i + 1:i + 1 + SIGNATURE_LINES]:
+            for cell in _CELL_GAP.split(later):
+                name = " ".join(_SIGNED.sub(" ", cell).split())
+                if _is_name(name):
+                    meta.signer = name
+                    return
 
 
 def _split_name(text: str) -> tuple[str, str | None]:

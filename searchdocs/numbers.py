@@ -23,11 +23,13 @@ _PARTY = re.compile(
     rf"(?P<issuer>T\.\s?Ư|[A-ZĐa-zđ][A-ZĐƯƠÂÊÔĂÀ-Ỹa-zđươâêôă0-9]*(?:-[A-ZĐa-zđ][A-ZĐƯƠÂÊÔĂÀ-Ỹa-zđ0-9]*)*)(?![\w])"
 )
 # State: 15/2020/NĐ-CP, 24/2018/QH14, 1696/QĐ-UBND, 01/VBHN-VPQH, 597/HC-QLHC, 235/QĐ-TTg,
-# 66.19/2026/NQ-CP (numbered sub-series), 24/2026//NQ-CP (a doubled slash seen in a real copy)
+# 66.19/2026/NQ-CP (numbered sub-series), 24/2026//NQ-CP (a doubled slash seen in a real copy),
+# 144/2002/QĐ/BTC (a slash before the issuer, in older documents: read as 144/2002/QĐ-BTC),
+# 1178/SNN&PTNT-KH (an ampersand inside a body's abbreviation)
 _STATE = re.compile(
     r"(?<![\w/.])(?P<num>\d{1,5}(?:\.\d{1,3})?)\s*/\s*(?:(?P<year>(?:19|20)\d\d)\s*/{1,2}\s*)?"
-    r"(?P<type>[A-ZĐa-zđ][A-Za-zĐđ]{0,5}\d{0,2})"
-    r"(?:\s*-\s*(?P<issuer>[A-ZĐa-zđ][A-Za-zĐđ0-9]*(?:-[A-ZĐa-zđ][A-Za-zĐđ0-9]*)*))?(?![\w])"
+    r"(?P<type>[A-ZĐa-zđ](?:[A-Za-zĐđ]{0,5}|[A-Za-zĐđ]{1,4}&[A-Za-zĐđ]{1,5})\d{0,2})"
+    r"(?:\s*(?P<join>[-/])\s*(?P<issuer>[A-ZĐa-zđ][A-Za-zĐđ0-9&]*(?:-[A-ZĐa-zđ][A-Za-zĐđ0-9&]*)*))?(?![\w&])"
 )
 # Type abbreviations (folded) that may be typed in lower case without making prose look like a symbol.
 _KNOWN_TYPES = {
@@ -96,6 +98,8 @@ def find_numbers(text: str) -> list[DocNumber]:
         year = m.group("year")
         if m.group("issuer") is None and year is None:
             continue  # "5/2020" or "3/TW" alone are dates or ratios, not symbols
+        if m.group("join") == "/" and year is None:
+            continue  # "3/TT/BTC" without a year: not a state symbol
         if "." in m.group("num") and year is None:
             continue  # "1.5/TT" is not a sub-series number
         raw_type = m.group("type")
