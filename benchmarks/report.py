@@ -1,7 +1,7 @@
 """Render the latest benchmark results as benchmarks/RESULTS.md and a chart, benchmarks/results.png.
 
 Reads benchmarks/out/retrieval.json (retrieval.py), scale.json (scale.py) and extract.json
-(extract.py); when a full run is missing, the --quick result (scale-quick.json, extract-quick.json)
+(extract.py) and metadata.json (metadata.py); when a full run is missing, the --quick result (scale-quick.json, extract-quick.json)
 is used and marked as such. A missing file leaves its section out.
 
 The chart needs matplotlib, which is not a dependency of searchdocs (benchmarks only):
@@ -138,6 +138,21 @@ def retrieval_md(sets: list, source: str) -> list[str]:
     return lines
 
 
+def metadata_md(m: dict, source: str) -> list[str]:
+    """Exact accuracy of each metadata field against the hand-checked golden file (metadata.py)."""
+    fields = ("number", "doc_type", "date", "issuer", "signer")
+    lines = ["## Metadata accuracy (`metadata.py`)", "",
+             f"From `out/{source}`, code {m['machine'].get('code')}: number, type, date, issuer and signer read "
+             "from every document of `shared/documents`, exact match against "
+             "`tests/golden/fields/shared-documents.json` (a field the document does not show must stay empty).", "",
+             "| documents | n | " + " | ".join(fields) + " |", "|---|---:|" + "---:|" * len(fields)]
+    for group, acc in m["accuracy"].items():
+        lines.append(f"| {group} | {acc['documents']} | " + " | ".join(f"{acc[f]:.1%}" for f in fields) + " |")
+    lines += ["", f"Mismatches: {len(m['mismatches'])}."]
+    lines += [f"- {x['file']} {x['field']}: expected {x['expected']!r}, read {x['read']!r}" for x in m["mismatches"]]
+    return lines + [""]
+
+
 def chart(scale: dict | None, extract: dict | None, retrieval: list | None, path: Path) -> bool:
     """Write the PNG; False (with a message) when matplotlib is missing."""
     try:
@@ -204,12 +219,12 @@ def main() -> None:
     ap.add_argument("--out-dir", type=Path, default=OUT, help="where the JSON results are (default benchmarks/out)")
     ap.add_argument("--markdown", type=Path, default=MARKDOWN, help="Markdown file to write")
     ap.add_argument("--chart", type=Path, default=CHART, help="PNG file to write")
-    for name in ("retrieval", "scale", "extract"):
+    for name in ("retrieval", "scale", "extract", "metadata"):
         ap.add_argument(f"--{name}", type=Path, metavar="JSON",
                         help=f"use this {name} result instead of the latest one in --out-dir")
     args = ap.parse_args()
     found = {}
-    for name in ("retrieval", "scale", "extract"):
+    for name in ("retrieval", "scale", "extract", "metadata"):
         chosen = getattr(args, name)
         found[name] = ((json.loads(chosen.read_text(encoding="utf-8")), chosen.name) if chosen
                        else load(args.out_dir, name))
@@ -228,6 +243,9 @@ def main() -> None:
         lines += extract_md(extract, e_src)
     if retrieval:
         lines += retrieval_md(retrieval, r_src)
+    metadata, m_src = found["metadata"]
+    if metadata:
+        lines += metadata_md(metadata, m_src)
     args.markdown.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     print(f"wrote {args.markdown}" + (f" and {args.chart}" if drew else ""))
 
