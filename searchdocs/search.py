@@ -32,6 +32,7 @@ from .store import open_index
 SNIPPET_CHARS = 240
 VERSIONS_FILE = "versions.json"  # in the index directory: Index.save_versions
 _WORD = re.compile(r"\w+")
+_YEAR_KEY = re.compile(r"(?:19|20)\d\d-")  # a short number key whose numeral is a year
 
 
 @dataclass
@@ -436,9 +437,10 @@ class Index:
         return [part.describe() for part in filters.parts() if not self._allowed(part, "d").any()]
 
     def _unknown_numbers(self, parsed: ParsedQuery) -> list[str]:
-        """The query's document numbers (as written) that no indexed document carries."""
-        return [parsed.written.get(key, key) for key in parsed.number_keys + parsed.short_keys
-                if not self._matching(wq.Term("docnum", key)).any()]
+        """The query's document numbers (as written) that no indexed document carries. A type and a
+        year ("quy định 2025") may mean the year, so it is not said to be a missing number."""
+        keys = parsed.number_keys + [k for k in parsed.short_keys if not _YEAR_KEY.match(k)]
+        return [parsed.written.get(key, key) for key in keys if not self._matching(wq.Term("docnum", key)).any()]
 
     def _list(self, parsed: ParsedQuery, limit: int, group_versions: bool = True) -> SearchResult:
         """Documents the filters allow, newest first (undated last), one row per document."""

@@ -9,6 +9,7 @@ filters such as ``loai:huong-dan nam:2025`` added to every query; ``:filter`` al
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -120,8 +121,9 @@ class Shell:
 
     def _render_new(self) -> None:
         assert self.result is not None
-        new = SearchResult(self.result.query, self.result.total, self.result.hits[self.shown:], self.result.listing,
-                           self.result.unknown_numbers)
+        # a later page: its hits only, and what the first page already said not again
+        new = replace(self.result, hits=self.result.hits[self.shown:],
+                      unknown_numbers=[] if self.shown else self.result.unknown_numbers)
         if not new.hits and self.shown:
             self.say(_("no more results"), "dim")
             return

@@ -186,3 +186,53 @@ def party_txt():
         return path
 
     return write
+
+
+# --- A real OpenSearch cluster (tools/opensearch.sh), started once per session --------------------------
+# Without Java or Maven the tests that need it skip, saying so; under CI (CI=true) that is a failure.
+
+OPENSEARCH_SCRIPT = Path(__file__).parents[1] / "tools" / "opensearch.sh"
+
+
+def _free_port_base(nodes: int) -> int:
+    """A base port from 9200 up whose HTTP (base …) and transport (base+100 …) ports are all free."""
+    import socket
+
+    for base in range(9200, 9400, 10):
+        ports = [base + k for k in range(nodes)] + [base + 100 + k for k in range(nodes)]
+        try:
+            for port in ports:
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free ports for OpenSearch between 9200 and 9400")
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster():
+    """(URL, folder) of a 2-node OpenSearch cluster on 127.0.0.1, stopped at the end of the session."""
+    import os
+    import shutil
+    import subprocess
+
+    missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
+    if missing:
+        reason = f"OpenSearch tests need {' and '.join(missing)} (Java 17 and Maven)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + ": under CI a missing cluster is a failure")
+        pytest.skip(reason)
+    import tempfile
+
+    # not under pytest's folders: they are closed to the unprivileged user the nodes run as
+    folder = Path(tempfile.mkdtemp(prefix="searchdocs-opensearch-"))
+    base = _free_port_base(2)
+    started = subprocess.run(["bash", str(OPENSEARCH_SCRIPT), "start", "--nodes", "2", "--dir", str(folder),
+                              "--port", str(base)], capture_output=True, text=True, timeout=900)
+    try:
+        assert started.returncode == 0, started.stderr[-3000:]
+        yield started.stdout.strip().splitlines()[-1], folder
+    finally:
+        subprocess.run(["bash", str(OPENSEARCH_SCRIPT), "stop", "--dir", str(folder)], capture_output=True, timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)
