@@ -300,3 +300,8 @@ def test_a_missing_section_says_the_list_was_cut(search_index_dir):
 def test_readme_sample_output_is_what_index_prints():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert re.search(r"^indexed 21 \(new 21\), unchanged 0, failed 0 — 21 documents, ", readme, re.M)
+
+
+def test_a_type_with_a_year_is_not_called_a_missing_number(party_index_dir):
+    data = json.loads(run(["search", "quy dinh 2025 ket nap dang vien", "--json"], party_index_dir).stdout)
+    assert data["unknown_numbers"] == [] and data["results"]
