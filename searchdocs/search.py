@@ -26,7 +26,7 @@ from .filters import Filters, document_year, whoosh_filter
 from .graph import OVERRIDES_FILE, Graph, load_overrides
 from .models import Count, Hit, IndexStats, References, SearchResult, Status, Version
 from .query import ParsedQuery, parse, to_whoosh
-from .scoring import Ranking, Scorer, TermMemo
+from .scoring import Ranking, Scorer, TermMemo, weighting
 from .store import open_index
 
 SNIPPET_CHARS = 240
@@ -145,7 +145,7 @@ class Index:
         when it exists."""
         self.directory = Path(directory)
         self._ix = open_index(self.directory)
-        self._searcher: Searcher = self._ix.searcher()
+        self._searcher: Searcher = self._ix.searcher(weighting=weighting())
         self._scorer = Scorer(self._searcher)
         self._passage_count = max(1, self._searcher.doc_count())
         self._document_codes: tuple[np.ndarray, list[str]] | None = None

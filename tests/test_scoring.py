@@ -35,7 +35,7 @@ def test_scores_skip_deleted_passages_and_count_them_as_whoosh_does(tmp_path, mo
     import shutil
     from pathlib import Path
 
-    from whoosh.scoring import BM25F
+    from searchdocs.scoring import weighting
 
     import searchdocs.segments
     from searchdocs import index_paths
@@ -57,7 +57,7 @@ def test_scores_skip_deleted_passages_and_count_them_as_whoosh_does(tmp_path, mo
         for text in ("an ninh mạng", "hoa chat nguy hiem", '"hóa chất" -"an ninh"'):
             parsed = parse(text)
             passages = set(np.flatnonzero(index._passages()).tolist())
-            with index._ix.searcher(weighting=BM25F()) as plain:
+            with index._ix.searcher(weighting=weighting()) as plain:
                 expected = [(h.docnum, h.score) for h in plain.search(to_whoosh(parsed, index._share),
                                                                         limit=None, filter=passages)]
             ranking, _ = index.ranking(parsed)

@@ -365,12 +365,12 @@ def test_ranking_is_whoosh_bm25f_with_a_doc_id_facet_to_the_last_bit(search_inde
     """The array scoring (scoring.py) gives what Whoosh's BM25F, filter and Count facet give: same
     passages, same order, bit-identical scores, same counts per document."""
     from whoosh import sorting
-    from whoosh.scoring import BM25F
+    from searchdocs.scoring import weighting
 
     parsed = parse(query)
     q = to_whoosh(parsed, search_index._share)
     passages = set(np.flatnonzero(search_index._passages()).tolist())
-    with search_index._ix.searcher(weighting=BM25F()) as plain:
+    with search_index._ix.searcher(weighting=weighting()) as plain:
         results = plain.search(q, limit=None, filter=passages, groupedby={"doc": sorting.FieldFacet("doc_id")},
                                maptype=sorting.Count)
         expected = [(h.docnum, h.score) for h in results], results.groups("doc")
