@@ -32,8 +32,8 @@ from .analysis import fold_token
 # the index holds every syllable in two forms (accented and folded) and adjacent pairs, so a
 # passage's length and a common word's frequency both run high, and the defaults over-penalise
 # long articles and over-reward repeats. Measured with benchmarks/ablation.py on the three sets of
-# ../shared/bench, accented and unaccented questions: B 0.6, K1 0.8 gains on every one (MRR@10
-# +0.015 and +0.012 on alqac2022, +0.00 and +0.010 on alqac2023-train, +0.030 and +0.041 on the
+# ../shared/bench, accented and unaccented questions: B 0.6, K1 0.8 gains or holds on every one (MRR@10
+# +0.015 and +0.012 on alqac2022, -0.001 and +0.010 on alqac2023-train, +0.030 and +0.041 on the
 # long questions of drill-dev), where the grid's other points trade one set for another.
 BM25_B = 0.6
 BM25_K1 = 0.8
