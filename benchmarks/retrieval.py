@@ -3,7 +3,8 @@
 For each set (a directory with corpus.jsonl, queries.jsonl, qrels.tsv) the corpus is indexed
 through the project's own pipeline (``index_paths``), the queries run through the same code path
 as ``searchdocs search --batch``, once as written and once with diacritics removed, and a plain
-Whoosh index (StandardAnalyzer, BM25F, OR query) is built and queried beside it. TREC run files
+Whoosh index (StandardAnalyzer, BM25F, OR query) and the plain-BM25 peers of ``peers.py``
+(bm25s, tantivy) are built and queried beside it. TREC run files
 go to benchmarks/out/; the metrics are printed as a table and, with --json, as JSON.
 
     python benchmarks/retrieval.py                 # every set in ../shared/bench
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import peers  # noqa: E402
 from searchdocs import index_paths, open_index  # noqa: E402
 from searchdocs.normalize import fold  # noqa: E402
 
@@ -135,6 +137,12 @@ def evaluate(directory: Path) -> dict:
             write_trec(OUT / f"{name}.{label.replace(', ', '-').replace(' ', '_')}.trec", run, "whoosh")
             rows[label] = {**metrics({q: [d for d, _ in r] for q, r in run.items()}, qrels),
                            "ms_per_query": 1000 * seconds / len(qs)}
+        for peer, func in peers.available().items():
+            for label, qs in {peer: queries, f"{peer}, no diacritics": [(q, fold(t)) for q, t in queries]}.items():
+                run, seconds = func(corpus, qs, DEPTH)
+                write_trec(OUT / f"{name}.{label.replace(', ', '-').replace(' ', '_')}.trec", run, peer.split()[0])
+                rows[label] = {**metrics({q: [d for d, _ in r] for q, r in run.items()}, qrels),
+                               "ms_per_query": 1000 * seconds / len(qs)}
     return {"set": name, "documents": len(corpus), "queries": len(queries),
             "index_seconds": round(index_seconds, 1), "systems": rows}
 
@@ -153,9 +161,9 @@ def main() -> None:
     for res in results:
         print(f"\n{res['set']}: {res['documents']} documents, {res['queries']} queries, "
               f"indexed in {res['index_seconds']} s")
-        print(f"{'system':34} {'R@10':>6} {'R@100':>6} {'MRR@10':>7} {'nDCG@10':>8} {'ms/q':>7}")
+        print(f"{'system':40} {'R@10':>6} {'R@100':>6} {'MRR@10':>7} {'nDCG@10':>8} {'ms/q':>7}")
         for label, m in res["systems"].items():
-            print(f"{label:34} {m['recall@10']:6.3f} {m['recall@100']:6.3f} {m['mrr@10']:7.3f} "
+            print(f"{label:40} {m['recall@10']:6.3f} {m['recall@100']:6.3f} {m['mrr@10']:7.3f} "
                   f"{m['ndcg@10']:8.3f} {m['ms_per_query']:7.1f}")
 
 
