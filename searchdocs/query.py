@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from . import abbreviations
-from .analysis import fold_token, syllables
+from .analysis import fold_token, pairable, syllables
 from .errors import N_, QuerySyntaxError
 from .filters import Filters
 from .filters import split as split_filters
@@ -25,8 +25,8 @@ from .normalize import fold, normalize_query
 from .numbers import find_numbers
 
 ACCENT_BOOST = 1.5  # an exact accented syllable outranks one that only matches folded
+FOLDED_BOOST = 1.0  # the folded form of a syllable the query gives with its marks
 BIGRAM_BOOST = 1.0
-ACCENTED_BIGRAM_BOOST = 1.0
 COMMON_SHARE = 0.1  # in long queries, terms in more than this share of passages are dropped
 LONG_QUERY = 5  # syllables from which a query counts as long
 NUMBER_BOOST = 40.0  # the document whose number is in the query comes first
@@ -193,14 +193,13 @@ def _word_terms(words: list[str]) -> list[wq.Query]:
     terms: list[wq.Query] = []
     for w in words:
         f = fold_token(w)
-        terms.append(wq.Term("body", f))
+        terms.append(wq.Term("body", f, boost=FOLDED_BOOST if f != w else 1.0))
         if f != w:
             terms.append(wq.Term("body", w, boost=ACCENT_BOOST))
     for a, b in zip(words, words[1:]):
         fa, fb = fold_token(a), fold_token(b)
-        terms.append(wq.Term("bigrams", f"{fa}_{fb}", boost=BIGRAM_BOOST))
-        if (fa, fb) != (a, b):
-            terms.append(wq.Term("bigrams", f"{a}_{b}", boost=ACCENTED_BIGRAM_BOOST))
+        if pairable(fa) and pairable(fb):
+            terms.append(wq.Term("bigrams", f"{fa}_{fb}", boost=BIGRAM_BOOST))
     return terms
 
 

@@ -11,7 +11,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import bigram_analyzer, bigram_postings, body_analyzer, body_postings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: pairs folded only, of pairable syllables
 
 
 class PassageText(TEXT):

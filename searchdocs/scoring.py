@@ -26,7 +26,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from .analysis import fold_token
+from .analysis import fold_token, pairable
 
 # BM25F's length normalization and term-frequency saturation. Whoosh's defaults are B 0.75, K1 1.2;
 # the index holds every syllable in two forms (accented and folded) and adjacent pairs, so a
@@ -170,8 +170,11 @@ class Scorer:
         pairs = PAIR_FIELDS.get(q.fieldname)
         for a, b in zip(q.words, q.words[1:]) if pairs else ():
             # Wherever the phrase occurs, its folded pairs are indexed (analysis.bigram_postings
-            # pairs every two adjacent syllables): fewer passages to decode positions for.
-            pair = self._postings(pairs, f"{fold_token(a)}_{fold_token(b)}")[0]
+            # pairs every two adjacent pairable syllables): fewer passages to decode positions for.
+            fa, fb = fold_token(a), fold_token(b)
+            if not (pairable(fa) and pairable(fb)):
+                continue
+            pair = self._postings(pairs, f"{fa}_{fb}")[0]
             candidates = np.intersect1d(candidates, pair, assume_unique=True)
         # Where the phrase may start in each candidate, narrowed word by word: positions are
         # decoded only for the passages where the words before still line up.

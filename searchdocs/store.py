@@ -77,7 +77,7 @@ def _check_version(directory: Path) -> None:
         version = None
     if version != SCHEMA_VERSION:
         raise SearchdocsError(
-            N_("the index at {directory} was built by another version of searchdocs: "
-               "delete it and run `searchdocs index` again"),
-            directory=directory,
+            N_("the index at {directory} has format {found}, this searchdocs reads format {wanted}: rebuild it "
+               "(delete the folder, then run `searchdocs --index {directory} index PATHS` on the same files)"),
+            directory=directory, found=version if version is not None else "unknown", wanted=SCHEMA_VERSION,
         )

@@ -79,7 +79,7 @@ def build(directory: Path, prepared, kind: str, batches: list[list[int]], delete
 def test_one_segment_reads_back_identically(tmp_path, prepared):
     stock = read_back(build(tmp_path / "stock", prepared, "stock", [[0, 1, 2]]))
     fast = read_back(build(tmp_path / "fast", prepared, "fast", [[0, 1, 2]]))
-    assert len(stock) > 10_000
+    assert len(stock) > 5_000
     assert fast == stock
     assert read_back(build(tmp_path / "codec", prepared, "codec", [[0, 1, 2]])) == stock
     # The fast writer did inline short lists: a term seen once has no block in the postings file.
@@ -126,7 +126,7 @@ def test_array_postings_read_what_the_matcher_reads(tmp_path, prepared, kind):
                 m = r.postings(field, term)
                 assert (ids.tolist(), weights.tolist()) == (list(m.all_ids()), [w for _, w in r.postings(field, term).items_as("weight")])
                 checked += len(ids)
-    assert checked > 50_000
+    assert checked > 30_000
 
 
 def test_packed_values_index_like_a_tuple():
