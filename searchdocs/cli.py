@@ -310,9 +310,14 @@ def _filter_options(f):
 @click.option("--cite", is_flag=True, help='Add each hit\'s citation ("citation" in JSON).')
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Answer every query in FILE (lines, or JSONL with _id and text).")
+@click.option("--explain", is_flag=True,
+              help="Show each hit's first-stage score, the reranker's features and their contributions.")
+@click.option("--no-rerank", "no_rerank", is_flag=True,
+              help="Rank by the first stage (BM25F) alone, without the reranking model.")
 @_filter_options
 @click.pass_obj
 def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: bool, batch: Path | None,
+               explain: bool, no_rerank: bool,
                types: tuple[str, ...], issuers: tuple[str, ...], numbers: tuple[str, ...], date_from: str | None,
                date_to: str | None, years: tuple[str, ...], signers: tuple[str, ...], in_force: bool) -> None:
     """Search the index. Exit code 0 if something was found, 1 if not, 2 on error.
@@ -346,6 +351,7 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
       searchdocs search --batch queries.jsonl --format trec --limit 100 > run.trec
       searchdocs search "the dang vien" --cite
       searchdocs search "ket nap dang vien" --format csv > ket-nap.csv
+      searchdocs search "dang vien di lam an xa chuyen sinh hoat" --explain -n 3
     """
     from .filters import build
     from .search import Index
@@ -363,7 +369,8 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
         ix.require_documents()
         if batch is not None:
             found = False
-            for qid, result in ix.search_many(_read_batch(batch), limit, filters=filters):
+            for qid, result in ix.search_many(_read_batch(batch), limit, filters=filters, rerank=not no_rerank,
+                                              explain=explain):
                 found = found or bool(result.hits)
                 if fmt == "trec":
                     for line in output.trec_lines(qid, result):
@@ -374,7 +381,7 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
                     for line in output.plain_results(result):
                         click.echo(f"{qid}\t{line}")
             sys.exit(ExitStatus.FOUND if found else ExitStatus.NOT_FOUND)
-        result = ix.search(query or "", limit, filters=filters)
+        result = ix.search(query or "", limit, filters=filters, rerank=not no_rerank, explain=explain)
         citations = None
         if cite or fmt in ("md", "csv"):
             from .citation import cite_hits

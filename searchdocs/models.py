@@ -80,6 +80,18 @@ class DocMeta:
 
 
 @dataclass
+class Explanation:
+    """Why a hit ranks where it does: the first-stage (BM25F) score, the reranker's features and
+    each one's contribution to its score (``search --explain``)."""
+
+    first_stage: float
+    rerank_score: float
+    features: dict[str, float]
+    contributions: dict[str, float]
+    reranked: bool  # False: --no-rerank, the order is the first stage's
+
+
+@dataclass
 class Hit:
     """One search result row: a document with its best passage."""
 
@@ -100,6 +112,7 @@ class Hit:
     record_id: str | None = None
     status: Status | None = None  # validity, from the relations between indexed documents
     versions: list[Version] = field(default_factory=list)  # every export of this document, itself included
+    explain: Explanation | None = None  # with search --explain
 
 
 @dataclass

@@ -13,7 +13,7 @@ from .errors import N_
 from .graph import AMENDED, EXPIRED, IN_FORCE, KIND_LABELS, PARTLY_REPEALED, REPEALED, REPLACED
 from .i18n import _, error_text, ngettext
 from .relations import BAI_BO, CAN_CU, HET_HIEU_LUC, HUONG_DAN, SUA_DOI, THAM_CHIEU, THAY_THE
-from .models import (Hit, IndexReport, IndexStats, Reference, References, SearchResult, Status,
+from .models import (Explanation, Hit, IndexReport, IndexStats, Reference, References, SearchResult, Status,
                      Version)
 
 if TYPE_CHECKING:  # rich is imported by the functions that draw, so that plain output never loads it
@@ -31,7 +31,23 @@ def hit_to_dict(hit: Hit) -> dict:
         "section": hit.section, "page": hit.page, "snippet": hit.snippet, "other_hits": hit.other_hits,
         "issuer": hit.issuer, "status": hit.status.code if hit.status else None,
         "status_detail": status_to_dict(hit.status), "versions": versions_to_list(hit.versions),
+        **({"explain": explanation_to_dict(hit.explain)} if hit.explain else {}),
     }
+
+
+def explanation_to_dict(e: Explanation) -> dict:
+    return {"first_stage": round(e.first_stage, 4), "rerank_score": round(e.rerank_score, 4), "reranked": e.reranked,
+            "features": {k: round(v, 4) for k, v in e.features.items()},
+            "contributions": {k: round(v, 4) for k, v in e.contributions.items()}}
+
+
+def explanation_text(e: Explanation) -> str:
+    """One line: the two scores, then each feature's value and contribution, largest effect first."""
+    parts = sorted(e.contributions, key=lambda k: -abs(e.contributions[k]))
+    state = _("reranked") if e.reranked else _("not reranked")
+    return (_("first stage {first}, model {model} ({state}):").format(first=f"{e.first_stage:.3f}",
+                                                                     model=f"{e.rerank_score:+.3f}", state=state)
+            + " " + ", ".join(f"{k}={e.features[k]:.3f} ({e.contributions[k]:+.3f})" for k in parts))
 
 
 def versions_to_list(versions: list[Version]) -> list[dict]:
@@ -212,6 +228,8 @@ def render_results(console: Console, result: SearchResult, citations: list[str] 
         if citations:
             console.print(Padding(Text(_("Citation: "), style="dim") + Text(citations[hit.rank - first], style="italic"),
                                   (0, 0, 0, INDENT)))
+        if hit.explain:
+            console.print(Padding(Text(explanation_text(hit.explain), style="dim"), (0, 0, 0, INDENT)))
     console.print(Text(_matching(result, first), style="dim"))
 
 
@@ -251,7 +269,8 @@ def plain_results(result: SearchResult, citations: list[str] | None = None) -> I
     ``citations``, the citation is one more column at the end."""
     for hit in result.hits:
         cols = [str(hit.rank), _plain_heading(hit), _where(hit), display_path(hit.path), hit.snippet]
-        yield "\t".join(cols + ([citations[hit.rank - 1]] if citations else []))
+        cols += [citations[hit.rank - 1]] if citations else []
+        yield "\t".join(cols + ([explanation_text(hit.explain)] if hit.explain else []))
 
 
 def _report_counts(report: IndexReport) -> list[tuple[str, str]]:

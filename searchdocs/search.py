@@ -24,7 +24,8 @@ from .analysis import fold_token
 from .errors import N_, DocumentNotFound, EmptyIndexError
 from .filters import Filters, document_year, whoosh_filter
 from .graph import OVERRIDES_FILE, Graph, load_overrides
-from .models import Count, Hit, IndexStats, References, SearchResult, Status, Version
+from .models import Count, Explanation, Hit, IndexStats, References, SearchResult, Status, Version
+from . import rerank
 from .query import ParsedQuery, parse, to_whoosh
 from .scoring import Ranking, Scorer, TermMemo, weighting
 from .store import open_index
@@ -135,6 +136,18 @@ def select_section(passages: list[dict], label: str) -> list[dict]:
                 or want in inner):
             chosen.append(p)
     return chosen
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """How a search orders its candidates: reranked by the model or not, explained or not."""
+
+    rerank: bool = True
+    explain: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.rerank or self.explain
 
 
 class Index:
@@ -298,26 +311,30 @@ class Index:
     # -- search ----------------------------------------------------------------------------
 
     def search(self, text: str = "", limit: int = 10, *, filters: Filters | None = None,
-               group_versions: bool = True) -> SearchResult:
+               group_versions: bool = True, rerank: bool = True, explain: bool = False) -> SearchResult:
         """Ranked documents for a query; inline filters in ``text`` and ``filters`` both apply.
 
         With filters and no words, the matching documents newest first. ``group_versions``:
-        near-identical exports of one document make one row (their ``versions``).
+        near-identical exports of one document make one row (their ``versions``). ``rerank``:
+        the first candidates reordered by the shipped model (``rerank.py``); ``explain``: each
+        hit carries its features and their contributions.
         """
-        return self._search(text, limit, filters, group_versions, TermMemo())
+        return self._search(text, limit, filters, group_versions, TermMemo(), Ranker(rerank, explain))
 
     def search_many(self, queries: Iterable[tuple[str, str]], limit: int = 10, *,
-                    filters: Filters | None = None) -> Iterator[tuple[str, SearchResult]]:
+                    filters: Filters | None = None, rerank: bool = True,
+                    explain: bool = False) -> Iterator[tuple[str, SearchResult]]:
         """Answer many (id, text) queries with one open searcher, yielding as they finish.
 
         The terms of a batch repeat (the 100 bench questions: 5,338 terms, 2,992 distinct), so
         each is read and scored once for the whole batch, within ``TermMemo``'s budget."""
         memo = TermMemo()
+        ranker = Ranker(rerank, explain)
         for qid, text in queries:
-            yield qid, self._search(text, limit, filters, True, memo)
+            yield qid, self._search(text, limit, filters, True, memo, ranker)
 
     def _search(self, text: str, limit: int, filters: Filters | None, group_versions: bool,
-                memo: TermMemo) -> SearchResult:
+                memo: TermMemo, ranker: Ranker) -> SearchResult:
         if not text.strip() and filters is not None and not filters.is_empty:
             parsed = ParsedQuery(text.strip(), filters=filters)
         else:
@@ -326,7 +343,7 @@ class Index:
                 parsed.filters = filters.merged(parsed.filters)
         if parsed.is_empty:
             return self._list(parsed, limit, group_versions)
-        return self._run(parsed, limit, group_versions, memo)
+        return self._run(parsed, limit, group_versions, memo, ranker)
 
     def require_documents(self) -> None:
         """Raise EmptyIndexError, saying why, when the index holds no document yet: a first run still
@@ -400,36 +417,106 @@ class Index:
         return (lambda doc_id: doc_id), (lambda doc_id: [Version(doc_id, graph.nodes[doc_id].path)]
                                          if doc_id in graph.nodes else [])
 
-    def _run(self, parsed: ParsedQuery, limit: int, group_versions: bool, memo: TermMemo) -> SearchResult:
+    def _run(self, parsed: ParsedQuery, limit: int, group_versions: bool, memo: TermMemo,
+             ranker: Ranker) -> SearchResult:
         ranking, counts = self.ranking(parsed, memo)
         terms = parsed.highlight_terms()
         group, versions = self._keys(group_versions)
         (codes, names), records = self._codes(), self._records_by_id()
-        hits: list[Hit] = []
+        words = parsed.words + [w for g in parsed.phrases for p in g for w in p]
+        rerankable = ranker.active and len(set(words)) >= rerank.MIN_WORDS
+        depth = max(limit, rerank.DEPTH) if rerankable else limit
+        chosen: list[tuple[int, float, str]] = []  # (internal number, score, doc_id), best first
         seen: set[str] = set()
-        for docnum, score in ranking.best_first():  # stored fields read for the rows shown only
+        for docnum, score in ranking.best_first():  # stored fields read for the candidates only
             doc_id = names[codes[docnum]]
-            if group(doc_id) in seen:
-                continue
-            seen.add(group(doc_id))
-            fields = self._searcher.stored_fields(docnum)
+            if group(doc_id) not in seen:
+                seen.add(group(doc_id))
+                chosen.append((docnum, score, doc_id))
+                if len(chosen) >= depth:
+                    break
+        stored = [self._searcher.stored_fields(docnum) for docnum, _, _ in chosen]
+        order, scores, explained = list(range(len(chosen))), [s for _, s, _ in chosen], [None] * len(chosen)
+        if rerankable and chosen:
+            order, scores, explained = self._reranked(parsed, words, chosen, stored, counts, ranking, ranker)
+        hits: list[Hit] = []
+        for i in order[:limit]:
+            docnum, _, doc_id = chosen[i]
+            fields = stored[i]
             rec = records.get(doc_id)
             meta = rec.meta if rec else {}
             text, spans = snippet(fields["body"], terms)
             hits.append(Hit(
-                rank=len(hits) + 1, score=round(float(score), 4), doc_id=doc_id,
+                rank=len(hits) + 1, score=round(float(scores[i]), 4), doc_id=doc_id,
                 path=rec.path if rec else "", number=meta.get("number"), doc_type=meta.get("doc_type"),
                 title=meta.get("title") or (rec.facts.get("title_hint") if rec else None),
                 date=meta.get("date"), issuer=meta.get("issuer"), section=fields["section"] or "",
                 page=fields.get("page"), snippet=text, highlights=spans, other_hits=counts[doc_id] - 1,
                 record_id=rec.facts.get("record_id") if rec else None,
                 status=self.graph().status(doc_id) if rec else None, versions=versions(doc_id),
+                explain=explained[i],
             ))
-            if len(hits) >= limit:
-                break
         return SearchResult(parsed.text, len({group(d) for d in counts}), hits,
                             unknown_numbers=self._unknown_numbers(parsed),
                             unmatched_filters=[] if hits else self._unmatched(parsed.filters))
+
+    def _reranked(self, parsed: ParsedQuery, words: list[str], chosen: list[tuple[int, float, str]],
+                  stored: list[dict], counts: dict[str, int], ranking: Ranking,
+                  ranker: Ranker) -> tuple[list[int], list[float], list[Explanation | None]]:
+        """The order of the candidates after the model, the score of each (the order's, falling),
+        and their explanations when asked. The first ``rerank.DEPTH`` are reordered; documents
+        whose number the query names stay first; the rest keep the first stage's order below."""
+        q = rerank.question(words, self._scorer.frequency, self._passage_count)
+        head = min(len(chosen), rerank.DEPTH)
+        documents = self._document_scores(ranking, [docnum for docnum, _, _ in chosen[:head]])
+        rows = rerank.features(q, [rerank.Candidate(stored[i]["body"], chosen[i][1], counts[chosen[i][2]] - 1,
+                                                    documents[i]) for i in range(head)])
+        model = rerank.shipped()
+        predicted = model.scores(rows)
+        named = self._numbered(parsed)
+        order = list(range(head))
+        if ranker.rerank:
+            order.sort(key=lambda i: (chosen[i][0] not in named, -predicted[i], i))
+        final = [float(chosen[i][1]) for i in range(len(chosen))]
+        if ranker.rerank:
+            ranked = [float(predicted[i]) for i in order]
+            for k in range(len(ranked) - 2, -1, -1):  # a pinned document stays above the rest
+                ranked[k] = max(ranked[k], ranked[k + 1] + 1e-4)
+            for k, i in enumerate(order):
+                final[i] = ranked[k]
+            for k in range(head, len(chosen)):
+                final[k] = ranked[-1] - (k - head + 1) * 1e-3
+        explained: list[Explanation | None] = [None] * len(chosen)
+        if ranker.explain:
+            for i in range(head):
+                explained[i] = Explanation(float(chosen[i][1]), float(predicted[i]),
+                                           dict(zip(rerank.FEATURES, map(float, rows[i]))),
+                                           model.contributions(rows[i]), ranker.rerank)
+        return order + list(range(head, len(chosen))), final, explained
+
+    def _document_scores(self, ranking: Ranking, passages: list[int]) -> list[float]:
+        """For the document of each of ``passages``, its best ``rerank.TOP_PASSAGES`` passage
+        scores added (only the passages of these documents are looked at)."""
+        codes = self._codes()[0]
+        wanted = codes[np.asarray(passages, dtype=np.int64)]
+        keep = np.isin(codes[ranking.ids], wanted)
+        owner, scores = codes[ranking.ids[keep]], ranking.scores[keep]
+        order = np.lexsort((-scores, owner))
+        owner, scores = owner[order], scores[order]
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        within = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
+        top = within < rerank.TOP_PASSAGES
+        totals: dict[int, float] = {}
+        for code, score in zip(owner[top].tolist(), scores[top].tolist()):
+            totals[code] = totals.get(code, 0.0) + score
+        return [totals.get(code, 0.0) for code in wanted.tolist()]
+
+    def _numbered(self, parsed: ParsedQuery) -> set[int]:
+        """Internal numbers of the passages of documents whose number the query names."""
+        keys = parsed.number_keys + parsed.short_keys
+        if not keys:
+            return set()
+        return set(np.flatnonzero(self._matching(wq.Or([wq.Term("docnum", k) for k in keys]))).tolist())
 
     def _unmatched(self, filters: Filters) -> list[str]:
         """The filter values (in inline syntax) that no indexed document matches even alone: what
