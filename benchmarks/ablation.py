@@ -1,12 +1,14 @@
-"""Ablation of BM25F's parameters (B, K1) on every BEIR set of ../shared/bench, beside plain Whoosh.
+"""Ablation of the ranking's settings on every BEIR set of ../shared/bench, beside the peers.
 
-    python benchmarks/ablation.py                       # the default grid, every set
-    python benchmarks/ablation.py --grid 0.75,1.2 0.6,0.8 path/to/set
+    python benchmarks/ablation.py                       # every variant, every set
+    python benchmarks/ablation.py --variants shipped "B=0.75 K1=1.2" path/to/set
 
-Each set is indexed once through the project's pipeline; for each (B, K1) the questions run as
-written and without diacritics, through the same code path as ``searchdocs search --batch``
-(retrieval.py's), and MRR@10 / nDCG@10 / Recall@10 are printed side by side with the plain-Whoosh
-baseline (StandardAnalyzer, BM25F defaults) of the same run. JSON to benchmarks/out/ablation.json.
+Each set is indexed once through the project's pipeline; for each variant (a set of the
+ranking's module settings, see ``VARIANTS``) the questions run as written and without
+diacritics, through the same code path as ``searchdocs search --batch`` (retrieval.py's), and
+MRR@10 / nDCG@10 / Recall@10 are printed side by side with plain Whoosh (StandardAnalyzer, BM25F
+defaults) and the plain-BM25 peers of ``peers.py`` in the same run. JSON to
+benchmarks/out/ablation.json.
 """
 from __future__ import annotations
 
@@ -18,12 +20,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.retrieval import (OUT, ROOT, build_baseline, load_set, metrics, run_baseline,  # noqa: E402
-                                  run_searchdocs)
-from searchdocs import index_paths, scoring  # noqa: E402
+from benchmarks import peers  # noqa: E402
+from benchmarks.retrieval import (DEPTH, OUT, ROOT, build_baseline, load_set, metrics,  # noqa: E402
+                                  run_baseline, run_searchdocs)
+from searchdocs import index_paths, query, scoring  # noqa: E402
 from searchdocs.normalize import fold  # noqa: E402
 
-GRID = [(0.75, 1.2), (0.75, 0.9), (0.5, 1.2), (0.6, 0.8), (0.5, 0.7), (0.5, 0.9), (0.4, 0.9), (0.6, 1.0)]
+# Each variant overrides some of the ranking's module settings, and reranks or not; "shipped" is
+# what main ships. Index-time choices (which forms and pairs are indexed) need another build: the
+# table in RESULTS.md gives them from runs of the commits that had them, peers in the same run.
+VARIANTS: dict[str, tuple[dict[tuple[object, str], float], bool]] = {
+    "shipped": ({}, True),
+    "first stage only (--no-rerank)": ({}, False),
+    "B=0.75 K1=1.2 (Whoosh defaults)": ({(scoring, "BM25_B"): 0.75, (scoring, "BM25_K1"): 1.2}, True),
+    "B=0.5 K1=0.7": ({(scoring, "BM25_B"): 0.5, (scoring, "BM25_K1"): 0.7}, True),
+    "no bigrams": ({(query, "BIGRAM_BOOST"): 0.0}, True),
+    "accent boost 1.0": ({(query, "ACCENT_BOOST"): 1.0}, True),
+    "no pruning": ({(query, "COMMON_SHARE"): 1.0}, True),
+    "folded 0.5 beside accented": ({(query, "FOLDED_BOOST"): 0.5}, True),
+}
 
 
 def scores(run: dict, qrels: dict) -> dict:
@@ -31,9 +46,9 @@ def scores(run: dict, qrels: dict) -> dict:
     return {k: round(v, 4) for k, v in m.items() if k in ("mrr@10", "ndcg@10", "recall@10")}
 
 
-def ablate(directory: Path, grid: list[tuple[float, float]]) -> dict:
+def ablate(directory: Path, variants: list[str]) -> dict:
     corpus, queries, qrels = load_set(directory)
-    variants = {"accented": queries, "no diacritics": [(q, fold(t)) for q, t in queries]}
+    forms = {"accented": queries, "no diacritics": [(q, fold(t)) for q, t in queries]}
     rows: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -43,18 +58,24 @@ def ablate(directory: Path, grid: list[tuple[float, float]]) -> dict:
                 f.write(json.dumps({"_id": rec["_id"], "title": rec.get("title", ""), "text": rec["text"]},
                                    ensure_ascii=False) + "\n")
         index_paths(tmp_path / "ix", [feed], jobs=2)
-        saved = scoring.BM25_B, scoring.BM25_K1
-        try:
-            for b, k1 in grid:
-                scoring.BM25_B, scoring.BM25_K1 = b, k1
-                rows[f"searchdocs B={b} K1={k1}"] = {
-                    name: scores(run_searchdocs(tmp_path / "ix", qs)[0], qrels) for name, qs in variants.items()}
-        finally:
-            scoring.BM25_B, scoring.BM25_K1 = saved
+        for variant in variants:
+            settings, reranked = VARIANTS[variant]
+            saved = {key: getattr(*key) for key in settings}
+            try:
+                for (module, attr), value in settings.items():
+                    setattr(module, attr, value)
+                rows[f"searchdocs {variant}"] = {
+                    name: scores(run_searchdocs(tmp_path / "ix", qs, rerank=reranked)[0], qrels)
+                    for name, qs in forms.items()}
+            finally:
+                for (module, attr), value in saved.items():
+                    setattr(module, attr, value)
         (tmp_path / "base").mkdir()
         build_baseline(corpus, tmp_path / "base")
         rows["plain Whoosh (StandardAnalyzer, BM25F defaults)"] = {
-            name: scores(run_baseline(tmp_path / "base", qs)[0], qrels) for name, qs in variants.items()}
+            name: scores(run_baseline(tmp_path / "base", qs)[0], qrels) for name, qs in forms.items()}
+        for peer, func in peers.available().items():
+            rows[peer] = {name: scores(func(corpus, qs, DEPTH)[0], qrels) for name, qs in forms.items()}
     return {"set": directory.name, "queries": len(queries), "documents": len(corpus), "rows": rows}
 
 
@@ -73,11 +94,11 @@ def render(results: list[dict]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("sets", nargs="*", type=Path, help="BEIR directories (default: ../shared/bench/*)")
-    ap.add_argument("--grid", nargs="+", metavar="B,K1", help="the (B, K1) points to measure")
+    ap.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS),
+                    help="the variants to measure (default: all)")
     args = ap.parse_args()
-    grid = [tuple(float(x) for x in point.split(",")) for point in args.grid] if args.grid else GRID
     sets = args.sets or sorted(p for p in (ROOT.parent / "shared" / "bench").iterdir() if p.is_dir())
-    results = [ablate(d, grid) for d in sets]
+    results = [ablate(d, args.variants) for d in sets]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "ablation.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print(render(results))

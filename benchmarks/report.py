@@ -65,7 +65,11 @@ def scale_md(s: dict, source: str) -> list[str]:
              "",
              f"Corpus: {c['documents']:,} documents, {c['passages']:,} passages, {c['text_chars'] / 1e6:.1f} M characters "
              f"({c['text_mb']:.1f} MB UTF-8), fed as {c['shards']} JSONL shards. Index on disk: "
-             f"{s['index_size_mb']:.1f} MB ({s['index_size_mb'] / c['text_mb']:.1f}× the text).", "",
+             f"{s['index_size_mb']:.1f} MB ({s['index_size_mb'] / c['text_mb']:.1f}× the text)."
+             + (f" Plain Whoosh (StandardAnalyzer, procs={s['baseline']['procs']}, text stored) on the same records: "
+                f"{s['baseline']['seconds']:.1f} s, {s['baseline']['index_mb']:.1f} MB "
+                f"({s['baseline']['index_mb'] / c['text_mb']:.1f}× the text); searchdocs with {s['baseline']['procs']} "
+                f"jobs takes {s['baseline']['ratio']:.2f}× its time." if s.get("baseline") else ""), "",
              "| indexing | wall s | MB/s | final commit s | CPU s | peak memory MB |", "|---|---:|---:|---:|---:|---:|"]
     for r in s["indexing"]:
         lines.append(f"| {r['jobs']} job{'s' if r['jobs'] > 1 else ''} | {r['seconds']:.1f} | {r['mb_per_s']:.3f} | "

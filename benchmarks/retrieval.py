@@ -67,11 +67,11 @@ def write_trec(path: Path, run: dict[str, list[tuple[str, float]]], tag: str) ->
                 f.write(f"{qid} Q0 {doc} {rank} {score:.4f} {tag}\n")
 
 
-def run_searchdocs(index_dir: Path, queries: list[tuple[str, str]]) -> tuple[dict, float]:
+def run_searchdocs(index_dir: Path, queries: list[tuple[str, str]], rerank: bool = True) -> tuple[dict, float]:
     start = time.perf_counter()
     run: dict[str, list[tuple[str, float]]] = {}
     with open_index(str(index_dir)) as ix:
-        for qid, result in ix.search_many(queries, DEPTH):
+        for qid, result in ix.search_many(queries, DEPTH, rerank=rerank):
             run[qid] = [(h.record_id or h.doc_id, h.score) for h in result.hits]
     return run, time.perf_counter() - start
 
@@ -120,12 +120,15 @@ def evaluate(directory: Path) -> dict:
         t = time.perf_counter()
         index_paths(tmp_path / "ix", [feed], jobs=1)
         index_seconds = time.perf_counter() - t
+        folded = [(q, fold(text)) for q, text in queries]
         variants = {
-            "searchdocs": queries,
-            "searchdocs, no diacritics": [(q, fold(text)) for q, text in queries],
+            "searchdocs": (queries, True),
+            "searchdocs, no diacritics": (folded, True),
+            "searchdocs --no-rerank": (queries, False),
+            "searchdocs --no-rerank, no diacritics": (folded, False),
         }
-        for label, qs in variants.items():
-            run, seconds = run_searchdocs(tmp_path / "ix", qs)
+        for label, (qs, reranked) in variants.items():
+            run, seconds = run_searchdocs(tmp_path / "ix", qs, rerank=reranked)
             write_trec(OUT / f"{name}.{label.replace(', ', '-').replace(' ', '_')}.trec", run, "searchdocs")
             rows[label] = {**metrics({q: [d for d, _ in r] for q, r in run.items()}, qrels),
                            "ms_per_query": 1000 * seconds / len(qs)}

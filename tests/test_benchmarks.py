@@ -73,6 +73,9 @@ def test_scale_reports_every_number(results):
         assert (r["documents"], r["passages"]) == (c["documents"], c["passages"])
     assert positive(s["index_size_mb"])
     assert positive(s["extrapolated_full_index_s"])
+    b = s["baseline"]  # plain Whoosh on the same records, same run
+    assert b["procs"] == 2 and positive(b["seconds"]) and positive(b["index_mb"])
+    assert b["ratio"] == pytest.approx(s["indexing"][1]["seconds"] / b["seconds"], rel=0.01)
 
     q = s["queries"]
     check_percentiles(q["short"])
@@ -94,7 +97,7 @@ def test_scale_reports_every_number(results):
 
     assert positive(s["peak_rss_mb"])
     names = [t["name"] for t in s["targets"]]
-    assert len(names) == 7 and "long question p50" in names and "batch throughput" in names
+    assert len(names) == 9 and "long question p50" in names and "build time vs plain Whoosh" in names
     for t in s["targets"]:
         assert positive(t["value"]) and isinstance(t["met"], bool), t
 
