@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import peers  # noqa: E402
-from benchmarks.retrieval import (DEPTH, OUT, ROOT, build_baseline, load_set, metrics,  # noqa: E402
+from benchmarks.retrieval import (DEPTH, OUT, bench_sets, build_baseline, load_set, metrics,  # noqa: E402
                                   run_baseline, run_searchdocs)
 from searchdocs import index_paths, query, scoring  # noqa: E402
 from searchdocs.normalize import fold  # noqa: E402
@@ -97,7 +97,7 @@ def main() -> None:
     ap.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS),
                     help="the variants to measure (default: all)")
     args = ap.parse_args()
-    sets = args.sets or sorted(p for p in (ROOT.parent / "shared" / "bench").iterdir() if p.is_dir())
+    sets = bench_sets(args.sets)
     results = [ablate(d, args.variants) for d in sets]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "ablation.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -25,6 +25,7 @@ from _common import OUT, ROOT  # noqa: E402
 BENCH = ROOT / "benchmarks"
 CHART = BENCH / "results.png"
 MARKDOWN = BENCH / "RESULTS.md"
+HISTORY = BENCH / "history"  # kept results of earlier code (index formats since changed)
 QUALITY = ("mrr@10", "ndcg@10", "recall@10", "recall@100")
 
 
@@ -142,6 +143,39 @@ def retrieval_md(sets: list, source: str) -> list[str]:
     return lines
 
 
+def ablation_md(runs: list[tuple[list, str]]) -> list[str]:
+    """The ablation tables (ablation.py): each run's variants beside the peers of that run."""
+    lines = ["## Ablation of the ranking (`ablation.py`)", "",
+             "MRR@10 / nDCG@10 of each variant, questions as written | without diacritics; the plain-BM25 "
+             "peers ran in the same process on the same records.", ""]
+    for results, caption in runs:
+        lines += [f"*{caption}*", ""]
+        for res in results:
+            lines += [f"**{res['set']}** ({res['documents']:,} documents, {res['queries']} questions)", "",
+                      "| variant | MRR@10 | nDCG@10 | MRR@10, no diacritics | nDCG@10, no diacritics |",
+                      "|---|---:|---:|---:|---:|"]
+            for label, row in res["rows"].items():
+                a, f = row["accented"], row["no diacritics"]
+                lines.append(f"| {label} | {a['mrr@10']:.3f} | {a['ndcg@10']:.3f} | {f['mrr@10']:.3f} | "
+                             f"{f['ndcg@10']:.3f} |")
+            lines.append("")
+    return lines
+
+
+def rerank_md(r: dict, source: str) -> list[str]:
+    """The reranker cross-validated (train_reranker.py)."""
+    lines = ["## Reranker, cross-validated (`train_reranker.py`)", "", f"From `out/{source}`. MRR@10.", "",
+             "| set | validation | first stage | reranked | bm25s-bigram | first stage, no diacritics | "
+             "reranked, no diacritics | bm25s-bigram, no diacritics |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for kind, label in (("by_set", "trained on the other sets"), ("by_fold", "5 query folds")):
+        for name, row in r[kind].items():
+            a, f = row["accented"], row["no diacritics"]
+            lines.append(f"| {name} | {label} | {a['first_stage']:.3f} | {a['reranked']:.3f} | {a['bm25s_bigram']:.3f} | "
+                         f"{f['first_stage']:.3f} | {f['reranked']:.3f} | {f['bm25s_bigram']:.3f} |")
+    weights = ", ".join(f"{n} {w:+.2f}" for n, w in zip(r["model"]["features"], r["model"]["weights"]))
+    return lines + ["", f"Weights of the shipped model (standardized features): {weights}.", ""]
+
+
 def metadata_md(m: dict, source: str) -> list[str]:
     """Exact accuracy of each metadata field against the hand-checked golden file (metadata.py)."""
     fields = ("number", "doc_type", "date", "issuer", "signer")
@@ -247,6 +281,17 @@ def main() -> None:
         lines += extract_md(extract, e_src)
     if retrieval:
         lines += retrieval_md(retrieval, r_src)
+    ablations = []
+    if (args.out_dir / "ablation.json").exists():
+        ablations.append((json.loads((args.out_dir / "ablation.json").read_text(encoding="utf-8")),
+                          "the current code (`out/ablation.json`)"))
+    for path in sorted(HISTORY.glob("ablation-*.json")):
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        ablations.append((kept["results"], f"{kept['note']} (`{path.relative_to(HISTORY.parent)}`)"))
+    if ablations:
+        lines += ablation_md(ablations)
+    if (args.out_dir / "rerank.json").exists():
+        lines += rerank_md(json.loads((args.out_dir / "rerank.json").read_text(encoding="utf-8")), "rerank.json")
     metadata, m_src = found["metadata"]
     if metadata:
         lines += metadata_md(metadata, m_src)

@@ -31,6 +31,11 @@ OUT = ROOT / "benchmarks" / "out"
 DEPTH = 100
 
 
+def bench_sets(given: list[Path]) -> list[Path]:
+    """The BEIR directories given, or every set in ../shared/bench."""
+    return given or sorted(p for p in (ROOT.parent / "shared" / "bench").iterdir() if p.is_dir())
+
+
 def load_set(directory: Path) -> tuple[list[dict], list[tuple[str, str]], dict[str, dict[str, int]]]:
     corpus = [json.loads(line) for line in (directory / "corpus.jsonl").open(encoding="utf-8")]
     queries = [(q["_id"], q["text"]) for q in map(json.loads, (directory / "queries.jsonl").open(encoding="utf-8"))]
@@ -155,8 +160,7 @@ def main() -> None:
     ap.add_argument("sets", nargs="*", type=Path, help="BEIR directories (default: ../shared/bench/*)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = ap.parse_args()
-    sets = args.sets or sorted(p for p in (ROOT.parent / "shared" / "bench").iterdir() if p.is_dir())
-    results = [evaluate(d) for d in sets]
+    results = [evaluate(d) for d in bench_sets(args.sets)]
     (OUT / "retrieval.json").write_text(json.dumps(results, indent=2))
     if args.json:
         print(json.dumps(results, indent=2))

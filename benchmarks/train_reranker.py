@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import peers  # noqa: E402
 from benchmarks.retrieval import DEPTH as PEER_DEPTH  # noqa: E402
-from benchmarks.retrieval import OUT, ROOT, load_set, metrics  # noqa: E402
+from benchmarks.retrieval import OUT, bench_sets, load_set, metrics  # noqa: E402
 from searchdocs import index_paths, open_index, rerank  # noqa: E402
 from searchdocs.normalize import fold  # noqa: E402
 
@@ -167,7 +167,7 @@ def main() -> None:
     ap.add_argument("sets", nargs="*", type=Path, help="BEIR directories (default: ../shared/bench/*)")
     ap.add_argument("--no-write", action="store_true", help="report only; leave searchdocs/rerank.json as it is")
     args = ap.parse_args()
-    sets = args.sets or sorted(p for p in (ROOT.parent / "shared" / "bench").iterdir() if p.is_dir())
+    sets = bench_sets(args.sets)
     groups: list[Group] = []
     judged: dict[tuple[str, str], int] = {}
     peer: dict[str, dict] = {}

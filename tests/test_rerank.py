@@ -134,3 +134,11 @@ def test_cli_explain_json_and_no_rerank(search_index_dir):
     assert [h["score"] for h in data] == [h["explain"]["first_stage"] for h in data]
     text = runner.invoke(cli, base + ["--explain"])
     assert text.exit_code == 0 and "cover=" in text.output
+
+
+def test_an_accented_question_tops_with_its_exact_words_and_the_folded_one_finds_it(search_index):
+    question = "thủ tục chuyển sinh hoạt đảng chính thức như thế nào"
+    top = search_index.search(question, limit=3).hits
+    labelled = [p["body"].lower() for p in search_index.passages(top[0].doc_id) if p["section"] == top[0].section]
+    assert any("chuyển sinh hoạt đảng" in body for body in labelled)
+    assert top[0].doc_id in {h.doc_id for h in search_index.search(fold(question), limit=3).hits}
