@@ -23,8 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import peers  # noqa: E402
 from benchmarks.retrieval import (DEPTH, OUT, bench_sets, build_baseline, load_set, metrics,  # noqa: E402
                                   run_baseline, run_searchdocs)
-from searchdocs import index_paths, query, scoring  # noqa: E402
-from searchdocs.normalize import fold  # noqa: E402
+from searchdocs import index_paths  # noqa: E402
+from searchdocs.engines.whoosh import scoring  # noqa: E402
+from searchdocs.search import query
+from searchdocs.documents.normalize import fold  # noqa: E402
 
 # Each variant overrides some of the ranking's module settings, and reranks or not; "shipped" is
 # what main ships. Index-time choices (which forms and pairs are indexed) need another build: the

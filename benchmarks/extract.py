@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from searchdocs.errors import ExtractionError  # noqa: E402
 from searchdocs.extract import extract  # noqa: E402
-from searchdocs.metadata import parse_metadata  # noqa: E402
-from searchdocs.structure import split_passages  # noqa: E402
+from searchdocs.documents.metadata import parse_metadata  # noqa: E402
+from searchdocs.documents.structure import split_passages  # noqa: E402
 
 KINDS = {".pdf": "pdf", ".docx": "docx", ".doc": "doc/rtf", ".rtf": "doc/rtf"}
 QUICK_FILES = 2  # per kind, the smallest

@@ -38,10 +38,10 @@ from _common import OUT, ROOT, shared_path, write_json  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
-from searchdocs import legacy  # noqa: E402
+from searchdocs.documents import legacy  # noqa: E402
 from searchdocs.errors import ExtractionError  # noqa: E402
 from searchdocs.extract import extract  # noqa: E402
-from searchdocs.normalize import clean_text  # noqa: E402
+from searchdocs.documents.normalize import clean_text  # noqa: E402
 
 _PREFIX = re.compile(r"^(tcvn3|vni)__")
 _STATE_SUFFIXES = (".docx", ".doc", ".pdf")

@@ -27,7 +27,7 @@ def read_fields(path: str) -> dict:
     """The fields searchdocs reads from one file (its first document), or the reason it cannot."""
     from searchdocs.errors import SearchdocsError
     from searchdocs.extract import extract
-    from searchdocs.metadata import parse_metadata
+    from searchdocs.documents.metadata import parse_metadata
 
     try:
         meta = parse_metadata(extract(Path(path))[0].text)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import peers  # noqa: E402
 from searchdocs import index_paths, open_index  # noqa: E402
-from searchdocs.normalize import fold  # noqa: E402
+from searchdocs.documents.normalize import fold  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 DEPTH = 100

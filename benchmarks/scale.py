@@ -306,7 +306,7 @@ def cli_cold_start(index: Path, query: str, runs: int) -> dict:
     py = sys.executable
     total, times, code = time_command([py, "-m", "searchdocs", "--index", str(index), "search", query,
                                        "--limit", str(LIMIT)], runs)
-    imports, _, _ = time_command([py, "-c", "import searchdocs.cli, searchdocs.search"], runs)
+    imports, _, _ = time_command([py, "-c", "import searchdocs.interface.cli, searchdocs.engines.whoosh.index"], runs)
     bare, _, _ = time_command([py, "-c", "pass"], runs)
     return {"query": query, "median_s": total, "runs_s": times, "exit_code": code,
             "python_startup_s": bare, "imports_s": imports}

@@ -29,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import peers  # noqa: E402
 from benchmarks.retrieval import DEPTH as PEER_DEPTH  # noqa: E402
 from benchmarks.retrieval import OUT, bench_sets, load_set, metrics  # noqa: E402
-from searchdocs import index_paths, open_index, rerank  # noqa: E402
-from searchdocs.normalize import fold  # noqa: E402
+from searchdocs import index_paths, open_index  # noqa: E402
+from searchdocs.search import rerank  # noqa: E402
+from searchdocs.documents.normalize import fold  # noqa: E402
 
 FOLDS = 5
 L2 = 1e-3

@@ -13,19 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._whoosh import import_whoosh
+from searchdocs._whoosh import import_whoosh
 
 import_whoosh()  # before any module below imports Whoosh
 
-from .errors import SearchdocsError
-from .models import DocMeta, Hit, IndexReport, Passage, SearchResult
-from .search import Index
+from searchdocs.errors import SearchdocsError
+from searchdocs.models import DocMeta, Hit, IndexReport, Passage, SearchResult
+from searchdocs.engines.whoosh.index import Index
 
 
 def __getattr__(name: str) -> Any:
     """``index_paths`` is imported on first use, so that searching never loads the indexer."""
     if name == "index_paths":
-        from .indexer import index_paths
+        from searchdocs.ingest.indexer import index_paths
 
         return index_paths
     raise AttributeError(f"module 'searchdocs' has no attribute {name!r}")

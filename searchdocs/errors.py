@@ -2,7 +2,7 @@
 
 Messages are English. An error raised as ``SearchdocsError(N_("bad year {value!r} …"), value=v)``
 keeps its template and parameters so an interface can show it in another language
-(searchdocs.i18n.error_text); ``str(error)`` is always the English text, so the library needs
+(searchdocs.interface.i18n.error_text); ``str(error)`` is always the English text, so the library needs
 no translation machinery. ``N_`` only marks a template for extraction.
 """
 from __future__ import annotations
@@ -54,7 +54,7 @@ class IndexLockedError(SearchdocsError):
 class Reason(str):
     """Why a file failed or drew a warning: the English text (``str``, for JSON and the library API)
     that keeps its ``N_()`` template and parameters so an interface can show it translated
-    (searchdocs.i18n.error_text). Pickles, so it crosses the worker-process boundary."""
+    (searchdocs.interface.i18n.error_text). Pickles, so it crosses the worker-process boundary."""
 
     def __new__(cls, template: str, /, **params: object) -> "Reason":
         self = super().__new__(cls, template.format(**params) if params else template)

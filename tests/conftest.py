@@ -26,7 +26,7 @@ def _pdf_reader(path: Path):  # -> pypdf.PdfReader
 @functools.cache
 def _pdf_page(path: Path, number: int):  # -> searchdocs.models.Page
     from searchdocs.models import Page
-    from searchdocs.normalize import clean_text
+    from searchdocs.documents.normalize import clean_text
 
     return Page(number, clean_text(_pdf_reader(path).pages[number - 1].extract_text() or ""))
 
@@ -73,7 +73,7 @@ def shared_pages(name: str, which: str = "all", layout: str = "cells") -> tuple:
     """Pages of ``documents/<name>`` as clean text: all PDF pages or only the "edges"; one
     unnumbered page for DOCX."""
     from searchdocs.models import Page
-    from searchdocs.normalize import clean_text
+    from searchdocs.documents.normalize import clean_text
 
     path = SHARED_DOCUMENTS / name
     if path.suffix == ".docx":

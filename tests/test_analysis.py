@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchdocs.analysis import bigram_analyzer, body_analyzer, syllables
-from searchdocs.normalize import clean_text, fold
-from searchdocs.query import parse
+from searchdocs.documents.normalize import clean_text, fold
+from searchdocs.search.query import parse
 
 
 def tokens(text: str, analyzer=None) -> list[tuple[str, int, bool]]:
@@ -135,7 +135,7 @@ def test_analyzers_pickle_and_unpickle_equal(make):
 
 
 def test_schema_survives_pickling():
-    from searchdocs.schema import build_schema
+    from searchdocs.engines.whoosh.schema import build_schema
 
     schema = pickle.loads(pickle.dumps(build_schema()))
     assert schema["body"].analyzer == body_analyzer()
@@ -223,7 +223,7 @@ from pathlib import Path  # noqa: E402
 from whoosh.fields import TEXT  # noqa: E402
 
 from searchdocs.analysis import bigram_postings, body_postings  # noqa: E402
-from searchdocs.schema import build_schema  # noqa: E402
+from searchdocs.engines.whoosh.schema import build_schema  # noqa: E402
 
 _CHAIN_BODY = TEXT(analyzer=body_analyzer(), phrase=True)
 _CHAIN_BIGRAMS = TEXT(analyzer=bigram_analyzer(), phrase=False)
@@ -237,7 +237,7 @@ def assert_same_postings(text: str) -> None:
 
 def test_direct_postings_equal_the_chain_on_real_passages():
     """Every passage of two real documents (a Party PDF full of numbers, a law in DOCX)."""
-    from searchdocs.indexer import prepare
+    from searchdocs.ingest.indexer import prepare
 
     texts = []
     for name in ("sotay_quydinh294.pdf", "ragluat_LUATANNINHMANG.docx"):

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchdocs.check import check_index
-from searchdocs.cli import cli
-from searchdocs.indexer import index_paths
-from searchdocs.lock import IndexLock
-from searchdocs.store import open_index
+from searchdocs.engines.whoosh.check import check_index
+from searchdocs.interface.cli import cli
+from searchdocs.ingest.indexer import index_paths
+from searchdocs.engines.whoosh.lock import IndexLock
+from searchdocs.engines.whoosh.store import open_index
 from test_indexer import write_decision
 
 

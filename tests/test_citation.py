@@ -1,10 +1,10 @@
-"""Citations (searchdocs.citation) of real corpus passages, against strings written by hand from the
+"""Citations (searchdocs.search.citation) of real corpus passages, against strings written by hand from the
 documents' own headers, and of documents whose number or date is missing."""
 from __future__ import annotations
 
 import pytest
 
-from searchdocs.citation import cite, format_date, location
+from searchdocs.search.citation import cite, format_date, location
 
 
 def _passage(index, number_or_name: str, label: str) -> tuple[dict, dict]:

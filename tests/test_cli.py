@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchdocs.cli import cli
+from searchdocs.interface.cli import cli
 
 CORPUS = Path(__file__).parents[1] / "corpus"
 HIT_KEYS = {"rank", "score", "doc_id", "path", "number", "doc_type", "title", "date", "section", "page",

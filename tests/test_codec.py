@@ -1,4 +1,4 @@
-"""The fast W3 writer (``searchdocs.codec``) writes what Whoosh's own writer writes.
+"""The fast W3 writer (``searchdocs.engines.whoosh.codec``) writes what Whoosh's own writer writes.
 
 Two indexes of the same real passages -- one through Whoosh's stock ``SegmentWriter``/``W3Codec``,
 one through ``codec.segment_writer`` -- must read back the same: every term of every field, its
@@ -14,10 +14,10 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import NO_MERGE
 
-from searchdocs.codec import INLINE_LIMIT, FastCodec, TermPool, segment_writer
-from searchdocs.indexer import FileState, _write, prepare
-from searchdocs.schema import build_schema
-from searchdocs.segments import merge_small
+from searchdocs.engines.whoosh.codec import INLINE_LIMIT, FastCodec, TermPool, segment_writer
+from searchdocs.ingest.indexer import FileState, _write, prepare
+from searchdocs.engines.whoosh.schema import build_schema
+from searchdocs.engines.whoosh.segments import merge_small
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 FILES = ("hc-sct-vn__ND-26-2026-quan-ly-hoat-dong-hoa-chat.docx", "ragluat_LUATTRITUENHANTAO.docx",
@@ -114,7 +114,7 @@ def test_term_pool_orders_postings_that_arrive_out_of_order():
 def test_array_postings_read_what_the_matcher_reads(tmp_path, prepared, kind):
     """``scoring.read_postings`` reads a term's blocks straight into arrays: the same documents and
     weights as Whoosh's matcher, from stock blocks (protocol 2, tuples) and ours (arrays, packed values)."""
-    from searchdocs.scoring import read_postings
+    from searchdocs.engines.whoosh.scoring import read_postings
 
     ix = whoosh_index.open_dir(str(build(tmp_path / kind, prepared, kind, [[0, 1, 2]])), indexname="t")
     checked = 0
@@ -132,7 +132,7 @@ def test_array_postings_read_what_the_matcher_reads(tmp_path, prepared, kind):
 def test_packed_values_index_like_a_tuple():
     import pickle
 
-    from searchdocs.packed import PackedValues
+    from searchdocs.engines.whoosh.packed import PackedValues
 
     values = [b"\x01", b"", b"\x02\x03\x04", b"\x05" * 300]
     for compression in (0, 3):

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchdocs.cli import cli
-from searchdocs.indexer import index_paths
-from searchdocs.lock import INFO_FILE
-from searchdocs.search import Index
+from searchdocs.interface.cli import cli
+from searchdocs.ingest.indexer import index_paths
+from searchdocs.engines.whoosh.lock import INFO_FILE
+from searchdocs.engines.whoosh.index import Index
 from test_indexer import _slow_run, passages_by_path, write_decision
 
 FILES = 24

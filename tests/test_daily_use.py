@@ -150,8 +150,8 @@ def test_a_filter_value_no_document_has_is_named(search_index_dir):
 
 
 def test_search_during_the_first_build_says_so(tmp_path):
-    from searchdocs.lock import IndexLock
-    from searchdocs.store import create_or_open
+    from searchdocs.engines.whoosh.lock import IndexLock
+    from searchdocs.engines.whoosh.store import create_or_open
 
     index_dir = tmp_path / "ix"
     with IndexLock(index_dir):
@@ -215,7 +215,7 @@ def test_a_number_no_document_has_is_said_first(party_index_dir):
 def test_the_terminal_says_it_above_the_results(party_index):
     import io
 
-    from searchdocs import output
+    from searchdocs.interface import output
 
     out = io.StringIO()
     console = output.make_console(out)
@@ -232,7 +232,7 @@ def test_wrapped_snippet_lines_stay_under_the_indent(search_index):
 
     from rich.console import Console
 
-    from searchdocs import output
+    from searchdocs.interface import output
 
     out = io.StringIO()
     output.render_results(Console(file=out, width=60, no_color=True), search_index.search("chuyen sinh hoat dang", 2))

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchdocs.cli import cli
+from searchdocs.interface.cli import cli
 from searchdocs.errors import QuerySyntaxError
-from searchdocs.filters import Filters, build, issuer_matches, signer_matches, split
-from searchdocs.query import parse
+from searchdocs.search.filters import Filters, build, issuer_matches, signer_matches, split
+from searchdocs.search.query import parse
 
 PLAIN_ENV = {"FORCE_COLOR": None, "NO_COLOR": None, "SEARCHDOCS_INDEX": None, "SEARCHDOCS_OVERRIDES": None}
 

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from searchdocs.cli import cli
-from searchdocs.graph import Graph, load_overrides
+from searchdocs.interface.cli import cli
+from searchdocs.documents.graph import Graph, load_overrides
 from test_filters import one_error_line
 
 PLAIN_ENV = {"FORCE_COLOR": None, "NO_COLOR": None, "SEARCHDOCS_INDEX": None, "SEARCHDOCS_OVERRIDES": None}
@@ -151,7 +151,7 @@ def test_indexing_stores_the_versions_and_searches_reuse_them(party_index_dir, t
     and a stored file that does not match the documents is ignored."""
     import shutil
 
-    from searchdocs.search import VERSIONS_FILE, Index
+    from searchdocs.engines.whoosh.index import VERSIONS_FILE, Index
 
     directory = tmp_path / "index"
     shutil.copytree(party_index_dir, directory)

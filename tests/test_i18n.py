@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from searchdocs import i18n
-from searchdocs.cli import cli
+from searchdocs.interface import i18n
+from searchdocs.interface.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from extract_msgids import all_msgids, source_msgids  # noqa: E402
 from msgfmt import mo_bytes, parse_po  # noqa: E402
 
-PO = ROOT / "searchdocs" / "locale" / "vi" / "LC_MESSAGES" / "searchdocs.po"
+PO = ROOT / "searchdocs" / "interface" / "locale" / "vi" / "LC_MESSAGES" / "searchdocs.po"
 MO = PO.with_suffix(".mo")
 # No language from the machine running the tests: each test says which it wants.
 NO_LOCALE = {"LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": None, "FORCE_COLOR": None,
@@ -108,7 +108,7 @@ def test_query_errors_of_the_library_are_translated_where_shown(search_index_dir
 
 def test_library_errors_stay_english_whatever_the_locale(monkeypatch):
     from searchdocs.errors import QuerySyntaxError
-    from searchdocs.filters import build
+    from searchdocs.search.filters import build
 
     monkeypatch.setenv("LANGUAGE", "vi")
     with pytest.raises(QuerySyntaxError) as e:
@@ -139,7 +139,7 @@ def test_summaries_in_vietnamese(search_index_dir):
 def test_no_results_and_counts_in_vietnamese(search_index):
     from rich.console import Console
 
-    from searchdocs import output
+    from searchdocs.interface import output
 
     console = Console(record=True, width=120, color_system=None)
     i18n.set_language("vi")
@@ -169,8 +169,8 @@ def test_bare_searchdocs_not_at_a_terminal_prints_help_and_exits_0():
 
 
 def test_bare_searchdocs_at_a_terminal_runs_the_shell(monkeypatch, search_index_dir):
-    from searchdocs import cli as cli_module
-    from searchdocs import shell
+    from searchdocs.interface import cli as cli_module
+    from searchdocs.interface import shell
 
     ran = []
     monkeypatch.setattr(cli_module, "_interactive", lambda: True)
@@ -199,8 +199,8 @@ def test_show_labels_in_each_language_and_the_same_json(search_index_dir):
 def test_refs_and_stats_headings_in_each_language(search_index_dir):
     from rich.console import Console
 
-    from searchdocs import output
-    from searchdocs.search import Index
+    from searchdocs.interface import output
+    from searchdocs.engines.whoosh.index import Index
 
     texts = {}
     with Index(search_index_dir) as index:
@@ -218,7 +218,7 @@ def test_refs_and_stats_headings_in_each_language(search_index_dir):
 
 
 def test_counts_use_plural_forms_and_are_translated(search_index):
-    from searchdocs import output
+    from searchdocs.interface import output
     from searchdocs.models import Version
 
     one, two = [Version("a", "a.pdf")], [Version("a", "a.pdf"), Version("b", "b.pdf")]
@@ -249,7 +249,7 @@ def test_failure_reasons_translated_where_shown_and_english_in_json(tmp_path):
 def test_worker_reasons_keep_their_template_across_the_process_boundary():
     import pickle
 
-    from searchdocs.workers import _death_reason
+    from searchdocs.ingest.workers import _death_reason
 
     reason = pickle.loads(pickle.dumps(_death_reason(-11, None)))
     assert reason == "worker crashed (signal 11)"
@@ -295,7 +295,7 @@ def test_nested_reasons_are_translated():
 def test_missing_ocr_tools_are_explained_in_both_languages(tmp_path, monkeypatch):
     import json as _json
 
-    monkeypatch.setattr("searchdocs.ocr.shutil.which", lambda name: None)
+    monkeypatch.setattr("searchdocs.extract.ocr.shutil.which", lambda name: None)
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "a.txt").write_text("THÔNG BÁO\nvề việc sinh hoạt chi bộ\n", encoding="utf-8")
@@ -307,7 +307,7 @@ def test_missing_ocr_tools_are_explained_in_both_languages(tmp_path, monkeypatch
 
 
 def test_the_locked_index_message_names_the_other_run_in_vietnamese(tmp_path):
-    from searchdocs.lock import IndexLock
+    from searchdocs.engines.whoosh.lock import IndexLock
 
     folder = tmp_path / "docs"
     folder.mkdir()

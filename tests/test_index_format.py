@@ -7,8 +7,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from searchdocs.cli import cli
-from searchdocs.schema import SCHEMA_VERSION
+from searchdocs.interface.cli import cli
+from searchdocs.engines.whoosh.schema import SCHEMA_VERSION
 
 
 @pytest.fixture

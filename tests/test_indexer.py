@@ -3,7 +3,7 @@
 Real documents are small ones from corpus/ plus generated decisions (a few articles each, with a
 unique word so that a search proves each one was indexed). Worker misbehaviour (hang, crash, exit,
 memory) comes from ``misbehave``, a module-level function that tests put in place of
-``searchdocs.indexer.PREPARE``; worker processes import it by name from this module.
+``searchdocs.ingest.indexer.PREPARE``; worker processes import it by name from this module.
 """
 from __future__ import annotations
 
@@ -21,14 +21,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import searchdocs.indexer as indexer
-from searchdocs.cli import cli
+import searchdocs.ingest.indexer as indexer
+from searchdocs.interface.cli import cli
 from searchdocs.errors import IndexLockedError
-from searchdocs.indexer import index_paths, known_files, prepare
-from searchdocs.lock import INFO_FILE, IndexLock
-from searchdocs.search import Index
-from searchdocs.store import open_index
-from searchdocs.workers import WorkerPool
+from searchdocs.ingest.indexer import index_paths, known_files, prepare
+from searchdocs.engines.whoosh.lock import INFO_FILE, IndexLock
+from searchdocs.engines.whoosh.index import Index
+from searchdocs.engines.whoosh.store import open_index
+from searchdocs.ingest.workers import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
@@ -445,8 +445,8 @@ def _slow_run(index: Path, docs: Path, jobs: int = 1, batch_files: int | None = 
     """``searchdocs index`` in a subprocess, with PREPARE slowed down for some names (see ``misbehave``)
     and, with ``batch_files``, a commit every that many files."""
     batch = f"i.BATCH_FILES = {batch_files}; " if batch_files else ""
-    code = ("import sys, searchdocs.indexer as i, test_indexer as t; i.PREPARE = t.misbehave; " + batch +
-            "from searchdocs.cli import main; sys.argv = ['searchdocs'] + sys.argv[1:]; main()")
+    code = ("import sys, searchdocs.ingest.indexer as i, test_indexer as t; i.PREPARE = t.misbehave; " + batch +
+            "from searchdocs.interface.cli import main; sys.argv = ['searchdocs'] + sys.argv[1:]; main()")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)])}
     return subprocess.Popen([sys.executable, "-c", code, "--index", str(index), "index", str(docs),
                              "--jobs", str(jobs), "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -521,7 +521,7 @@ def test_ocr_without_tesseract_says_how_to_install(tmp_path: Path, monkeypatch: 
 
 @pytest.mark.skipif(not HAVE_OCR, reason="needs tesseract (with vie) and pdftoppm")
 def test_ocr_reads_scanned_pages_and_caches_them(tmp_path: Path) -> None:
-    from searchdocs.ocr import ocr_unavailable
+    from searchdocs.extract.ocr import ocr_unavailable
 
     if ocr_unavailable():
         pytest.skip(ocr_unavailable())

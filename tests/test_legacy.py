@@ -16,7 +16,7 @@ from searchdocs.extract import extract
 from searchdocs.extract.doc import extract_doc, read_runs
 from searchdocs.extract.docx import extract_docx
 from searchdocs.extract.rtf import extract_rtf
-from searchdocs.legacy import TCVN3, VNI, convert_run, convert_runs, convert_text, font_encoding, is_syllable
+from searchdocs.documents.legacy import TCVN3, VNI, convert_run, convert_runs, convert_text, font_encoding, is_syllable
 
 DATA = Path(__file__).parent / "data" / "legacy"
 SHARED = Path(__file__).parents[1].parent / "shared"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from searchdocs.metadata import identity, parse_metadata
+from searchdocs.documents.metadata import identity, parse_metadata
 from searchdocs.models import DocMeta
 
 GOLDEN = Path(__file__).parent / "golden" / "metadata"

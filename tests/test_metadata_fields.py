@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from searchdocs.metadata import parse_metadata
+from searchdocs.documents.metadata import parse_metadata
 
 SHARED_DOCUMENTS = Path(__file__).parents[2] / "shared" / "documents"
 

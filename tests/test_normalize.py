@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from searchdocs.normalize import TONES, clean_text, fold, normalize_query, normalize_word
+from searchdocs.documents.normalize import TONES, clean_text, fold, normalize_query, normalize_word
 
 # --- tone placement ---------------------------------------------------------------------------------
 

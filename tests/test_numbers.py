@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from searchdocs import numbers
-from searchdocs.numbers import find_numbers, number_key
+from searchdocs.documents import numbers
+from searchdocs.documents.numbers import find_numbers, number_key
 
 
 @pytest.mark.parametrize("key,spellings", [

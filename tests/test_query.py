@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searchdocs.errors import QuerySyntaxError, SearchdocsError
-from searchdocs.query import parse
+from searchdocs.search.query import parse
 
 # --- parsing ----------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from searchdocs.relations import MAX_SENTENCE, parse_relations
+from searchdocs.documents.relations import MAX_SENTENCE, parse_relations
 
 
 def _edges(text: str, own: str | None = None) -> set[tuple[str, str]]:

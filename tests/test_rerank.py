@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchdocs import rerank
-from searchdocs.cli import cli
-from searchdocs.normalize import fold
+from searchdocs.search import rerank
+from searchdocs.interface.cli import cli
+from searchdocs.documents.normalize import fold
 
 QUESTION = "đảng viên đi làm ăn xa thì chuyển sinh hoạt đảng như thế nào"
 

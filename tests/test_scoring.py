@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from searchdocs.scoring import Ranking
+from searchdocs.engines.whoosh.scoring import Ranking
 
 # Few distinct scores, so ties (broken by document number) are common.
 _rows = st.dictionaries(st.integers(0, 10_000), st.sampled_from([0.5, 1.0, 1.25, 2.0, 7.0]), max_size=300)
@@ -35,14 +35,14 @@ def test_scores_skip_deleted_passages_and_count_them_as_whoosh_does(tmp_path, mo
     import shutil
     from pathlib import Path
 
-    from searchdocs.scoring import weighting
+    from searchdocs.engines.whoosh.scoring import weighting
 
-    import searchdocs.segments
+    import searchdocs.engines.whoosh.segments
     from searchdocs import index_paths
-    from searchdocs.query import parse, to_whoosh
-    from searchdocs.search import Index
+    from searchdocs.search.query import parse, to_whoosh
+    from searchdocs.engines.whoosh.index import Index
 
-    monkeypatch.setattr(searchdocs.segments, "SMALL_SEGMENT_DOCS", 0)  # keep the deletions unmerged
+    monkeypatch.setattr(searchdocs.engines.whoosh.segments, "SMALL_SEGMENT_DOCS", 0)  # keep the deletions unmerged
     corpus = Path(__file__).resolve().parent.parent / "corpus"
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -66,7 +66,7 @@ def test_scores_skip_deleted_passages_and_count_them_as_whoosh_does(tmp_path, mo
 
 
 def test_term_memo_empties_itself_past_its_budget():
-    from searchdocs.scoring import TermMemo
+    from searchdocs.engines.whoosh.scoring import TermMemo
 
     memo = TermMemo(budget=10)
     memo[("body", "a")] = (np.arange(6), np.ones(6))
@@ -89,7 +89,7 @@ def test_a_batch_answers_as_single_searches_do(search_index):
 def test_positions_decode_as_whoosh_decodes_them(positions):
     from whoosh.formats import Positions
 
-    from searchdocs.scoring import decode_positions
+    from searchdocs.engines.whoosh.scoring import decode_positions
 
     value = Positions().encode(sorted(positions))
     assert decode_positions(value) == Positions().decode_positions(value) == sorted(positions)

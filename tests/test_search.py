@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchdocs.analysis import syllables
-from searchdocs.normalize import fold
-from searchdocs.numbers import find_numbers
-from searchdocs.query import parse, to_whoosh
-from searchdocs.search import snippet
+from searchdocs.documents.normalize import fold
+from searchdocs.documents.numbers import find_numbers
+from searchdocs.search.query import parse, to_whoosh
+from searchdocs.engines.whoosh.index import snippet
 
 P294 = "sotay_quydinh294.pdf"
 HD06 = {"sotay_huongdan06_v1.pdf", "sotay_huongdan06_v2.pdf"}
@@ -329,11 +329,11 @@ def test_a_bare_number_still_ranks_the_documents_citing_it(search_index):
 
 
 EXTRACTION_MODULES = ("pypdf", "docx", "olefile", "striprtf", "cryptography", "searchdocs.extract",
-                      "searchdocs.indexer")
+                      "searchdocs.ingest.indexer")
 _SEARCH_IN_A_FRESH_PROCESS = """
 import sys
 from click.testing import CliRunner
-from searchdocs.cli import cli
+from searchdocs.interface.cli import cli
 result = CliRunner().invoke(cli, ["--index", sys.argv[1], "search", "chuyen sinh hoat dang", "--json"])
 assert result.exit_code == 0, result.output
 loaded = [m for m in sys.argv[2:] if m in sys.modules]
@@ -365,7 +365,7 @@ def test_ranking_is_whoosh_bm25f_with_a_doc_id_facet_to_the_last_bit(search_inde
     """The array scoring (scoring.py) gives what Whoosh's BM25F, filter and Count facet give: same
     passages, same order, bit-identical scores, same counts per document."""
     from whoosh import sorting
-    from searchdocs.scoring import weighting
+    from searchdocs.engines.whoosh.scoring import weighting
 
     parsed = parse(query)
     q = to_whoosh(parsed, search_index._share)

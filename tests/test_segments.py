@@ -1,4 +1,4 @@
-"""Segment builders (``searchdocs.segments``): a large run writes its passages in builder processes.
+"""Segment builders (``searchdocs.engines.whoosh.segments``): a large run writes its passages in builder processes.
 
 A run uses builders only with ``jobs >= 2`` and enough bytes to extract; tests lower the threshold
 (``indexer.PARALLEL_MIN_BYTES``) so that the small corpus goes through them, and compare with the
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-import searchdocs.indexer as indexer
-import searchdocs.segments as segments
-from searchdocs.indexer import index_paths, prepare
-from searchdocs.search import Index
-from searchdocs.store import open_index
+import searchdocs.ingest.indexer as indexer
+import searchdocs.engines.whoosh.segments as segments
+from searchdocs.ingest.indexer import index_paths, prepare
+from searchdocs.engines.whoosh.index import Index
+from searchdocs.engines.whoosh.store import open_index
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -87,7 +87,7 @@ def session(search_index_dir, tmp_path):
 
 
 def test_query_open_cite_quit(session, tmp_path, search_index):
-    from searchdocs.citation import cite
+    from searchdocs.search.citation import cite
 
     meta = search_index.find_document("294-QĐ/TW").meta
     session.expect(PROMPT)
@@ -152,7 +152,7 @@ def test_opening_a_hit_shows_its_neighbours(search_index):
 
     from rich.console import Console
 
-    from searchdocs.shell import Shell
+    from searchdocs.interface.shell import Shell
 
     out = io.StringIO()
     shell = Shell(search_index, Console(file=out, width=200, no_color=True), paged=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from searchdocs.models import Page, Passage
-from searchdocs.structure import MAX_WORDS, split_passages
+from searchdocs.documents.structure import MAX_WORDS, split_passages
 
 GOLDEN = Path(__file__).parent / "golden" / "passages"
 WORD = re.compile(r"\w+")

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from searchdocs import output
-from searchdocs.cli import Env, cli
-from searchdocs.exports import RESULT_COLUMNS, md_cell
-from searchdocs.search import highlight_spans
+from searchdocs.interface import output
+from searchdocs.interface.cli import Env, cli
+from searchdocs.search.exports import RESULT_COLUMNS, md_cell
+from searchdocs.engines.whoosh.index import highlight_spans
 
 PLAIN_ENV = {"FORCE_COLOR": None, "NO_COLOR": None, "SEARCHDOCS_INDEX": None}
 HIT_KEYS = {"rank", "score", "doc_id", "path", "number", "doc_type", "title", "date", "section", "page",
@@ -61,7 +61,7 @@ def hits(search_index_dir):
 
 
 def test_cite_adds_only_a_citation_field(hits, search_index):
-    from searchdocs.citation import cite
+    from searchdocs.search.citation import cite
 
     assert len(hits) >= 3
     for hit in hits:

@@ -1,7 +1,7 @@
 """The msgids of searchdocs: `_("…")`, `N_("…")` and `ngettext("…", "…", n)` calls in the source,
 and the click help texts (command help by paragraph, option help). Prints a .po skeleton for the ids missing from a .po.
 
-    python tools/extract_msgids.py [searchdocs/locale/vi/LC_MESSAGES/searchdocs.po]
+    python tools/extract_msgids.py [searchdocs/interface/locale/vi/LC_MESSAGES/searchdocs.po]
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def help_msgids() -> list[str]:
     import click
 
     sys.path.insert(0, str(ROOT))
-    from searchdocs import cli as cli_module
-    from searchdocs.i18n import help_paragraphs
+    from searchdocs.interface import cli as cli_module
+    from searchdocs.interface.i18n import help_paragraphs
 
     ids: list[str] = []
 

@@ -1,6 +1,6 @@
 """Compile a .po file into a GNU .mo file (what `msgfmt` does, for the subset searchdocs uses).
 
-    python tools/msgfmt.py searchdocs/locale/vi/LC_MESSAGES/searchdocs.po   # writes the .mo beside it
+    python tools/msgfmt.py searchdocs/interface/locale/vi/LC_MESSAGES/searchdocs.po   # writes the .mo beside it
 
 Handles msgid/msgstr with continued "..." lines and C escapes, and plurals (msgid_plural,
 msgstr[N]: kept as "singular\0plural" -> "form0\0form1…", the .mo's own layout); no contexts. Entries
@@ -92,5 +92,5 @@ def compile_po(po: Path, mo: Path | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    for arg in sys.argv[1:] or ["searchdocs/locale/vi/LC_MESSAGES/searchdocs.po"]:
+    for arg in sys.argv[1:] or ["searchdocs/interface/locale/vi/LC_MESSAGES/searchdocs.po"]:
         print(compile_po(Path(arg)))

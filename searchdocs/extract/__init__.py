@@ -15,10 +15,10 @@ from pathlib import Path
 from searchdocs.errors import N_, ExtractionError, Reason
 from searchdocs.models import Extracted
 
-from .docx import extract_docx
-from .pdf import extract_pdf
-from .sniff import HEAD_BYTES, describe, sniff
-from .text import extract_jsonl, extract_text
+from searchdocs.extract.docx import extract_docx
+from searchdocs.extract.pdf import extract_pdf
+from searchdocs.extract.sniff import HEAD_BYTES, describe, sniff
+from searchdocs.extract.text import extract_jsonl, extract_text
 
 __all__ = ["SUPPORTED_SUFFIXES", "extract"]
 
@@ -92,7 +92,7 @@ def _kind_from_suffix(path: Path, head: bytes) -> str:
 
 def _extract_doc(path: Path) -> list[Extracted]:
     try:
-        from .doc import extract_doc
+        from searchdocs.extract.doc import extract_doc
     except ImportError as exc:
         raise ExtractionError(N_("Word .doc files are not supported yet")) from exc
     return extract_doc(path)
@@ -100,7 +100,7 @@ def _extract_doc(path: Path) -> list[Extracted]:
 
 def _extract_rtf(path: Path) -> list[Extracted]:
     try:
-        from .rtf import extract_rtf
+        from searchdocs.extract.rtf import extract_rtf
     except ImportError as exc:
         raise ExtractionError(N_("RTF files are not supported yet")) from exc
     return extract_rtf(path)

@@ -3,7 +3,7 @@
 Route: ``olefile`` opens the OLE2 container and this module reads the Word structures (FIB, piece
 table, character and paragraph property pages, stylesheet, font table). That gives the stored
 characters exactly (8-bit pieces as Windows-1252, so TCVN3/VNI bytes arrive intact; Unicode pieces
-as UTF-16) plus the font of each run, which :func:`searchdocs.legacy.convert_runs` takes as a hint
+as UTF-16) plus the font of each run, which :func:`searchdocs.documents.legacy.convert_runs` takes as a hint
 while it decides the encoding of each paragraph from its characters. Field instructions (PAGE,
 EMBED …) are dropped and their results kept, as Word displays them.
 
@@ -25,10 +25,10 @@ from typing import Generic, TypeVar
 import olefile
 
 from searchdocs.errors import N_, ExtractionError
-from searchdocs.legacy import convert_runs
+from searchdocs.documents.legacy import convert_runs
 from searchdocs.models import Extracted, Page
 
-from .lines import clean
+from searchdocs.extract.lines import clean
 
 _CP1252 = "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256))
 

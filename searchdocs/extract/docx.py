@@ -20,12 +20,12 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from searchdocs.errors import N_, ExtractionError
-from searchdocs.legacy import convert_text
+from searchdocs.documents.legacy import convert_text
 from searchdocs.models import Extracted
 
-from .failures import describe_error
-from .lines import clean
-from .text import unpaged
+from searchdocs.extract.failures import describe_error
+from searchdocs.extract.lines import clean
+from searchdocs.extract.text import unpaged
 
 _MAX_UNCOMPRESSED = 200_000_000  # bytes; the largest real DOCX in the shared corpus expands to 12 MB
 _BIG_MEMBER = 10_000_000  # members above this size must not be compressed more than _MAX_RATIO

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from searchdocs.normalize import clean_text
+from searchdocs.documents.normalize import clean_text
 
 # Line separators of every origin: CRLF/CR files, Unicode line/paragraph separators, form feeds
 # pypdf or Word leave between pages, vertical tabs Word uses for soft line breaks, NEL.

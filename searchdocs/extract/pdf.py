@@ -12,12 +12,12 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
 from searchdocs.errors import N_, ExtractionError, Reason
-from searchdocs.legacy import convert_text
+from searchdocs.documents.legacy import convert_text
 from searchdocs.models import Extracted, Page
 
-from .failures import describe_error
-from .lines import clean, has_text
-from .spacing import join_letter_spacing
+from searchdocs.extract.failures import describe_error
+from searchdocs.extract.lines import clean, has_text
+from searchdocs.extract.spacing import join_letter_spacing
 
 
 def extract_pdf(path: Path) -> list[Extracted]:

@@ -2,7 +2,7 @@
 
 Route: ``striprtf`` (pure Python, maintained) turns the RTF into text, decoding ``\\'hh`` escapes in
 the document's ANSI code page, so TCVN3 bytes come out as the same Windows-1252 characters Word
-gives, and ``\\uN`` escapes as real Unicode. :func:`searchdocs.legacy.convert_text` then decides each
+gives, and ``\\uN`` escapes as real Unicode. :func:`searchdocs.documents.legacy.convert_text` then decides each
 line from its characters. On the 9 legacy RTF files of shared/documents/legacy this gives the
 transcripts exactly (CER 0); a parser of our own that tracks ``\\fN`` font runs would add only a
 font hint, which the character evidence does not need here.
@@ -16,10 +16,10 @@ from pathlib import Path
 from striprtf.striprtf import rtf_to_text
 
 from searchdocs.errors import N_, ExtractionError
-from searchdocs.legacy import convert_text
+from searchdocs.documents.legacy import convert_text
 from searchdocs.models import Extracted, Page
 
-from .lines import clean
+from searchdocs.extract.lines import clean
 
 _CODE_PAGE = re.compile(rb"\\ansicpg(\d+)")
 

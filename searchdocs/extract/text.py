@@ -8,7 +8,7 @@ from typing import Any
 from searchdocs.errors import N_, ExtractionError, Reason
 from searchdocs.models import Extracted, Page
 
-from .lines import clean, has_text
+from searchdocs.extract.lines import clean, has_text
 
 
 def extract_text(path: Path) -> list[Extracted]:
