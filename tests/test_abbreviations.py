@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from whoosh import query as wq
 
-from searchdocs.analysis import abbreviations
-from searchdocs.analysis.abbreviations import ABBREVIATIONS, abbreviate, expand, expand_compound, expansions
-from searchdocs.search.query import EXPANSION_BOOST, parse, to_whoosh
+from searchdocs.documents import abbreviations
+from searchdocs.documents.abbreviations import ABBREVIATIONS, abbreviate, expand, expand_compound, expansions
+from searchdocs.engines.whoosh.query import to_whoosh
+from searchdocs.search.query import EXPANSION_BOOST, parse
 
 # The pairs the Party's own documents use (Quy định 66-QĐ/TW, Hướng dẫn 36-HD/VPTW), written as they are.
 PAIRS = [

@@ -39,7 +39,8 @@ def test_scores_skip_deleted_passages_and_count_them_as_whoosh_does(tmp_path, mo
 
     import searchdocs.engines.whoosh.segments
     from searchdocs import index_paths
-    from searchdocs.search.query import parse, to_whoosh
+    from searchdocs.engines.whoosh.query import to_whoosh
+    from searchdocs.search.query import parse
     from searchdocs.engines.whoosh.index import Index
 
     monkeypatch.setattr(searchdocs.engines.whoosh.segments, "SMALL_SEGMENT_DOCS", 0)  # keep the deletions unmerged

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from searchdocs.analysis import syllables
 from searchdocs.documents.normalize import fold
 from searchdocs.documents.numbers import find_numbers
-from searchdocs.search.query import parse, to_whoosh
+from searchdocs.engines.whoosh.query import to_whoosh
+from searchdocs.search.query import parse
 from searchdocs.engines.whoosh.index import snippet
 
 P294 = "sotay_quydinh294.pdf"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from searchdocs.errors import N_, DocumentNotFound, SearchdocsError
 from searchdocs.models import DocSummary, Reference, References, Status, StatusEvidence, Version
-from searchdocs.documents.numbers import find_numbers, number_key
+from searchdocs.documents.numbers import find_numbers, number_key, typed_numbers
 from searchdocs.documents.relations import BAI_BO, CAN_CU, HET_HIEU_LUC, HUONG_DAN, SUA_DOI, THAM_CHIEU, THAY_THE
 
 KIND_LABELS = {
@@ -315,14 +315,9 @@ class Graph:
         key = number_key(ref.upper()) or number_key(ref)
         found = self._by_key.get(key or "", [])
         if not found and key is None:  # "Quy định 294", "NQ 21 TW": the query's reading of a typed number
-            from searchdocs.search.query import parse
-
-            try:
-                parsed = parse(ref)
-            except SearchdocsError:
-                return None
-            found = [d for k in parsed.number_keys for d in self._by_key.get(k, [])]
-            found = found or [d for k in parsed.short_keys for d in self._by_short.get(k, [])]
+            typed = typed_numbers(ref)
+            found = [d for n in typed if n.full for d in self._by_key.get(n.key, [])]
+            found = found or [d for n in typed if not n.full for d in self._by_short.get(n.key, [])]
         if not found:
             return None
         return max(found, key=lambda d: (self.nodes[d].meta.get("date") or "", self.nodes[d].passages))

@@ -112,3 +112,8 @@ def fold(text: str) -> str:
 def normalize_query(text: str) -> str:
     """What a query goes through before analysis: the same cleaning as document text."""
     return clean_text(text)
+
+
+def slug(text: str) -> str:
+    """Folded, lower-case, hyphen-joined form used for filter terms: "Hướng dẫn" → "huong-dan"."""
+    return "-".join(fold(text).lower().replace("/", " ").split())

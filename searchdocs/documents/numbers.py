@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from searchdocs.documents.abbreviations import WORD_LIKE
 from searchdocs.documents.normalize import fold
 
 _UP = "A-ZĐƯƠÂÊÔĂa-zđươâêôă"
@@ -133,3 +134,74 @@ def number_key(text: str) -> str | None:
     """The key of the first document number in ``text`` (any spelling), or None."""
     numbers = find_numbers(text)
     return numbers[0].key if numbers else None
+
+
+# "Quy định 294", "nghi quyet so 21", "HD 38": a type name or abbreviation, then a number.
+_TYPES = {
+    "nghi quyet": "nq", "chi thi": "ct", "quy dinh": "qd", "quyet dinh": "qd", "ket luan": "kl",
+    "huong dan": "hd", "thong bao": "tb", "nghi dinh": "nd", "thong tu": "tt", "cong van": "cv",
+    "ke hoach": "kh", "bao cao": "bc", "to trinh": "ttr", "quy che": "qc", "thong tri": "tt",
+    "chuong trinh": "ctr",
+}
+_ABBRS = {"nq", "ct", "qd", "qdi", "kl", "hd", "tb", "nd", "tt", "cv", "kh", "bc", "ttr", "qc", "ctr"}
+# Party issuers that may follow the number: "NQ 21 TW", "Quy định 294/TƯ", "HD 38 BTCTW".
+_ISSUERS = ["btctw", "ubkttw", "bchtw", "vptw", "bct", "bbt", "duk", r"t\.u", "tw", "tu", "hu", "qu", "du"]
+_TYPED_NUMBER = re.compile(
+    r"\b(" + "|".join(sorted(list(_TYPES) + list(_ABBRS), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,5})\b"
+    r"(?:\s*[-/]?\s*(" + "|".join(_ISSUERS) + r")\b)?"
+)
+# "06 hd tw", "38 HD BTCTW", "294 qd tw": the number first, then type and issuer without the slash
+# (with the slash, "06-hd/tw", it is a symbol ``find_numbers`` reads). The issuer is required:
+# "5 kh" alone is more likely prose than a symbol.
+_NUMBER_TYPED = re.compile(
+    r"\b(\d{1,5})\s*[-–]?\s*(" + "|".join(sorted(_ABBRS, key=len, reverse=True)) + r")\s*[-\s]\s*("
+    + "|".join(_ISSUERS) + r")\b"
+)
+
+
+@dataclass(frozen=True)
+class TypedNumber:
+    """A number given with its type in words or letters: "Quy định 294", "NQ 21 TW", "38 HD BTCTW"."""
+
+    key: str  # "294-qd/tw" when the issuer is named, else "294-qd"
+    full: bool  # the issuer is named: the key is a whole number key
+    start: int
+    end: int
+    written: str  # as the text has it
+
+
+def typed_numbers(text: str, taken: list[tuple[int, int]] = ()) -> list[TypedNumber]:
+    """The typed numbers of ``text`` (NFC) outside the ``taken`` spans (the symbols ``find_numbers``
+    read), in the order type-then-number, then number-then-type."""
+    folded = fold(text).lower()
+    spans = list(taken)
+    found: list[TypedNumber] = []
+    for m in _TYPED_NUMBER.finditer(folded):
+        abbr = _TYPES.get(m.group(1), m.group(1))
+        issuer = _typed_issuer(text, m, 3)
+        key = f"{int(m.group(2))}-{abbr}/{issuer}" if issuer else f"{int(m.group(2))}-{abbr}"
+        found.append(TypedNumber(key, bool(issuer), m.start(), m.end(), text[m.start():m.end()]))
+        spans.append((m.start(), m.end()))
+    for m in _NUMBER_TYPED.finditer(folded):
+        if any(s < m.end() and m.start() < e for s, e in spans):
+            continue
+        issuer = _typed_issuer(text, m, 3)
+        if issuer:
+            found.append(TypedNumber(f"{int(m.group(1))}-{m.group(2)}/{issuer}", True, m.start(), m.end(),
+                                     text[m.start():m.end()]))
+            spans.append((m.start(), m.end()))
+    return found
+
+
+def _typed_issuer(norm: str, m: re.Match, group: int) -> str | None:
+    """The issuer in group ``group`` of a typed number ("NQ 21 TW" -> "tw"); "TƯ"/"T.Ư" are TW.
+    Issuers that are also syllables ("tu" for "từ") count only in capitals."""
+    folded = m.group(group)
+    if not folded:
+        return None
+    raw = norm[m.start(group):m.end(group)]
+    if "ư" in raw.lower() or folded == "t.u":
+        return "tw"
+    if folded in WORD_LIKE and not raw.isupper():
+        return None
+    return folded

@@ -39,7 +39,8 @@ from pathlib import Path
 from searchdocs.errors import N_, Reason
 from searchdocs.engines.whoosh.lock import IndexLock
 from searchdocs.models import DocMeta, Failure, IndexReport, Passage
-from searchdocs.engines.whoosh.store import INDEX_NAME, create_or_open, slug
+from searchdocs.documents.normalize import slug
+from searchdocs.engines.whoosh.store import INDEX_NAME, create_or_open
 
 ProgressFn = Callable[[int, int, str], None]
 

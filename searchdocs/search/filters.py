@@ -5,10 +5,10 @@ They come from command-line options or inline from the query (``loai:huong-dan n
 issuer:, signer:, status:). Keys and values are accent-insensitive. Several values of one key
 are alternatives; different keys must all hold.
 
-``split`` takes filters out of a query's text; ``build`` normalizes option values;
-``whoosh_filter`` turns filters into a Whoosh query that selects the passages and document records
-they allow: indexed fields for type, number, year and dates, and the ids of matching documents for what is
-decided from stored metadata (issuer names and abbreviations, signer, validity status).
+``split`` takes filters out of a query's text; ``build`` normalizes option values. An engine
+selects by its indexed fields for type, number, year and dates, and by the ids ``by_records``
+gives for what is decided from stored metadata (issuer names and abbreviations, signer, validity
+status, the year of a document known only by its year).
 """
 from __future__ import annotations
 
@@ -17,13 +17,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 
-from whoosh import query as wq
-
-from searchdocs.analysis import abbreviations
+from searchdocs.documents import abbreviations
 from searchdocs.errors import N_, QuerySyntaxError
 from searchdocs.documents.normalize import fold, normalize_query
-from searchdocs.documents.numbers import find_numbers
-from searchdocs.engines.whoosh.store import slug
+from searchdocs.documents.numbers import find_numbers, typed_numbers
+from searchdocs.documents.normalize import slug
 
 # Inline keys (folded, hyphens removed) -> filter name.
 KEYS = {
@@ -195,14 +193,9 @@ def number_term(value: str) -> str:
         return numbers[0].key
     if re.fullmatch(r"\d{1,5}", value):
         return str(int(value))
-    from searchdocs.search.query import parse  # the query's own reading of "Quy định 294", "NQ 21 TW"
-
-    try:
-        parsed = parse(value)
-    except QuerySyntaxError:
-        parsed = None
-    if parsed and (parsed.number_keys or parsed.short_keys):
-        return (parsed.number_keys or parsed.short_keys)[0]
+    typed = typed_numbers(value)  # "Quy định 294", "NQ 21 TW"
+    if typed:
+        return next((t.key for t in typed if t.full), typed[0].key)
     raise QuerySyntaxError(N_("{value!r} is not a document number: write it as 294-QĐ/TW, 15/2020/NĐ-CP, "
                               "Quy định 294 or 294"), value=value)
 
@@ -296,40 +289,27 @@ def document_year(meta: dict) -> str | None:
 # --- the Whoosh query ---------------------------------------------------------------------------------
 
 
-def whoosh_filter(f: Filters, records: Iterable, in_force: Callable[[str], bool]) -> wq.Query | None:
-    """A Whoosh query for the passages and records ``f`` allows, or None when ``f`` is empty.
 
-    ``records`` are the index's document records (``doc_id`` and ``meta``); ``in_force(doc_id)``
-    says whether a document is in force.
-    """
-    if f.is_empty:
-        return None
+def by_records(f: Filters, records: Iterable, in_force: Callable[[str], bool]) -> list[list[str]]:
+    """For each filter decided from stored metadata, the ids of the documents it allows; all must
+    hold. ``records`` are the index's document records (``doc_id`` and ``meta``); ``in_force(doc_id)``
+    says whether a document is in force."""
     records = list(records)
-    clauses: list[wq.Query] = []
-
-    def by_records(keep: Callable) -> wq.Query:
-        ids = [r.doc_id for r in records if keep(r)]
-        return wq.Or([wq.Term("doc_id", i) for i in ids]) if ids else wq.NullQuery
-
-    if f.types:
-        clauses.append(wq.Or([wq.Term("doc_type", t) for t in f.types]))
-    if f.numbers:
-        clauses.append(wq.Or([wq.Term("docnum", n) for n in f.numbers]))
-    if f.years:
-        partial = [r.doc_id for r in records if not r.meta.get("date") and document_year(r.meta) in f.years]
-        clauses.append(wq.Or([wq.Term("year", y) for y in f.years] + [wq.Term("doc_id", i) for i in partial]))
-    if f.date_from or f.date_to:
-        clauses.append(wq.TermRange("date", f.date_from, f.date_to))
+    clauses = []
     if f.issuers:
-        clauses.append(by_records(lambda r: any(issuer_matches(v, r.meta) for v in f.issuers)))
+        clauses.append([r.doc_id for r in records if any(issuer_matches(v, r.meta) for v in f.issuers)])
     if f.signers:
-        clauses.append(by_records(lambda r: any(signer_matches(v, r.meta) for v in f.signers)))
+        clauses.append([r.doc_id for r in records if any(signer_matches(v, r.meta) for v in f.signers)])
     if f.in_force is not None:
-        clauses.append(by_records(lambda r: in_force(r.doc_id) == f.in_force))
-    if any(c is wq.NullQuery for c in clauses):
-        return wq.NullQuery
-    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+        clauses.append([r.doc_id for r in records if in_force(r.doc_id) == f.in_force])
+    return clauses
 
 
-__all__ = ["Filters", "KEYS", "build", "split", "whoosh_filter", "issuer_matches", "signer_matches", "type_slugs",
+def undated_in_years(f: Filters, records: Iterable) -> list[str]:
+    """The ids of documents without a full date whose year (from a partial date or the number)
+    is one of the filter's years: the ``year`` field holds only full dates' years."""
+    return [r.doc_id for r in records if not r.meta.get("date") and document_year(r.meta) in f.years]
+
+
+__all__ = ["Filters", "KEYS", "build", "split", "by_records", "undated_in_years", "issuer_matches", "signer_matches", "type_slugs",
            "number_term", "parse_date", "document_year"]

@@ -22,11 +22,13 @@ from whoosh.searching import Searcher
 
 from searchdocs.analysis import fold_token
 from searchdocs.errors import N_, DocumentNotFound, EmptyIndexError
-from searchdocs.search.filters import Filters, document_year, whoosh_filter
+from searchdocs.engines.whoosh.filters import whoosh_filter
+from searchdocs.search.filters import Filters, document_year
 from searchdocs.documents.graph import OVERRIDES_FILE, Graph, load_overrides
 from searchdocs.models import Count, Explanation, Hit, IndexStats, References, SearchResult, Status, Version
 from searchdocs.search import rerank
-from searchdocs.search.query import ParsedQuery, parse, to_whoosh
+from searchdocs.engines.whoosh.query import to_whoosh
+from searchdocs.search.query import ParsedQuery, parse
 from searchdocs.engines.whoosh.scoring import Ranking, Scorer, TermMemo, weighting
 from searchdocs.engines.whoosh.store import open_index
 

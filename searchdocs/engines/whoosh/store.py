@@ -12,16 +12,10 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.index import Index
 
 from searchdocs.errors import N_, NoIndexError, SearchdocsError
-from searchdocs.documents.normalize import fold
 from searchdocs.engines.whoosh.schema import SCHEMA_VERSION, build_schema
 
 INDEX_NAME = "searchdocs"
 _VERSION_FILE = "searchdocs-index.json"
-
-
-def slug(text: str) -> str:
-    """Folded, lower-case, hyphen-joined form used for filter terms: "Hướng dẫn" → "huong-dan"."""
-    return "-".join(fold(text).lower().replace("/", " ").split())
 
 
 class MappedFile(StructFile):
