@@ -19,22 +19,25 @@ import_whoosh()  # before any module below imports Whoosh
 
 from searchdocs.errors import SearchdocsError
 from searchdocs.models import DocMeta, Hit, IndexReport, Passage, SearchResult
-from searchdocs.engines.whoosh.index import Index
+from searchdocs.search.base import SearchIndex
 
 
 def __getattr__(name: str) -> Any:
     """``index_paths`` is imported on first use, so that searching never loads the indexer."""
     if name == "index_paths":
-        from searchdocs.ingest.indexer import index_paths
+        from searchdocs.engines import index_paths
 
         return index_paths
     raise AttributeError(f"module 'searchdocs' has no attribute {name!r}")
 
 
-def open_index(directory: str = "index") -> Index:
-    """Open an index for searching; raises ``NoIndexError`` if there is none yet."""
-    return Index(directory)
+def open_index(location: str = "index") -> SearchIndex:
+    """Open an index (a folder, or an OpenSearch index URL) for searching; raises
+    ``NoIndexError`` if there is none yet."""
+    from searchdocs.engines import open_index as open_engine
+
+    return open_engine(location)
 
 
-__all__ = ["open_index", "index_paths", "Index", "Hit", "SearchResult", "IndexReport",
+__all__ = ["open_index", "index_paths", "SearchIndex", "Hit", "SearchResult", "IndexReport",
            "DocMeta", "Passage", "SearchdocsError"]

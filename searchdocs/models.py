@@ -239,3 +239,17 @@ class IndexStats:
     by_issuer: list[Count]
     by_year: list[Count]
     by_status: list[Count]
+
+
+@dataclass
+class DocRecord:
+    """A document as stored in the index: identity, file facts and metadata."""
+
+    doc_id: str
+    path: str
+    sha: str
+    facts: dict
+
+    @property
+    def meta(self) -> dict:
+        return self.facts["meta"]

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from searchdocs.engines.whoosh.check import check_index
 from searchdocs.interface.cli import cli
-from searchdocs.ingest.indexer import index_paths
+from searchdocs import index_paths
 from searchdocs.engines.whoosh.lock import IndexLock
 from searchdocs.engines.whoosh.store import open_index
 from test_indexer import write_decision

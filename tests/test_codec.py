@@ -15,7 +15,8 @@ from whoosh import index as whoosh_index
 from whoosh.writing import NO_MERGE
 
 from searchdocs.engines.whoosh.codec import INLINE_LIMIT, FastCodec, TermPool, segment_writer
-from searchdocs.ingest.indexer import FileState, _write, prepare
+from searchdocs.engines.whoosh.writer import _write
+from searchdocs.ingest.indexer import FileState, prepare
 from searchdocs.engines.whoosh.schema import build_schema
 from searchdocs.engines.whoosh.segments import merge_small
 

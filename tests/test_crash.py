@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchdocs.interface.cli import cli
-from searchdocs.ingest.indexer import index_paths
+from searchdocs import index_paths
 from searchdocs.engines.whoosh.lock import INFO_FILE
 from searchdocs.engines.whoosh.index import Index
 from test_indexer import _slow_run, passages_by_path, write_decision

@@ -45,7 +45,7 @@ def test_extraction_finds_the_messages_of_the_code_and_the_help():
             in source_msgids())
     assert "{n} version\0{n} versions" in source_msgids()  # ngettext: singular and plural, as the .mo keys them
     assert any(m.startswith("no index at {directory}") for m in ids)  # an N_() template of the library
-    assert "Index directory to use." in ids  # an option's help
+    assert "Index to use: a directory, or an OpenSearch index URL http(s)://HOST:PORT/NAME." in ids  # an option's help
     assert any(m.startswith("\b\nQuery syntax:") for m in ids)  # a paragraph of a command's help
 
 
@@ -120,7 +120,7 @@ def test_library_errors_stay_english_whatever_the_locale(monkeypatch):
 def test_help_in_vietnamese():
     top = run(["--lang", "vi", "--help"])
     assert "Tìm kiếm toàn văn văn bản của Đảng và Nhà nước." in top.output
-    assert "Thư mục chỉ mục cần dùng." in top.output
+    assert "Chỉ mục cần dùng: một thư mục" in top.output
     search = run(["search", "--help"], env={"LANGUAGE": "vi"})
     assert "Cú pháp truy vấn:" in search.output and "Ví dụ:" in search.output
     assert "Query syntax:" not in search.output

@@ -24,7 +24,9 @@ from click.testing import CliRunner
 import searchdocs.ingest.indexer as indexer
 from searchdocs.interface.cli import cli
 from searchdocs.errors import IndexLockedError
-from searchdocs.ingest.indexer import index_paths, known_files, prepare
+from searchdocs import index_paths
+from searchdocs.engines.whoosh.writer import known_files
+from searchdocs.ingest.indexer import prepare
 from searchdocs.engines.whoosh.lock import INFO_FILE, IndexLock
 from searchdocs.engines.whoosh.index import Index
 from searchdocs.engines.whoosh.store import open_index
@@ -444,8 +446,8 @@ def test_dry_run_reports_and_changes_nothing(tmp_path: Path, monkeypatch: pytest
 def _slow_run(index: Path, docs: Path, jobs: int = 1, batch_files: int | None = None) -> subprocess.Popen:
     """``searchdocs index`` in a subprocess, with PREPARE slowed down for some names (see ``misbehave``)
     and, with ``batch_files``, a commit every that many files."""
-    batch = f"i.BATCH_FILES = {batch_files}; " if batch_files else ""
-    code = ("import sys, searchdocs.ingest.indexer as i, test_indexer as t; i.PREPARE = t.misbehave; " + batch +
+    batch = f"w.BATCH_FILES = {batch_files}; " if batch_files else ""
+    code = ("import sys, searchdocs.ingest.indexer as i, searchdocs.engines.whoosh.writer as w, test_indexer as t; i.PREPARE = t.misbehave; " + batch +
             "from searchdocs.interface.cli import main; sys.argv = ['searchdocs'] + sys.argv[1:]; main()")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)])}
     return subprocess.Popen([sys.executable, "-c", code, "--index", str(index), "index", str(docs),

@@ -18,7 +18,7 @@ from searchdocs.documents.normalize import fold
 from searchdocs.documents.numbers import find_numbers
 from searchdocs.engines.whoosh.query import to_whoosh
 from searchdocs.search.query import parse
-from searchdocs.engines.whoosh.index import snippet
+from searchdocs.search.results import snippet
 
 P294 = "sotay_quydinh294.pdf"
 HD06 = {"sotay_huongdan06_v1.pdf", "sotay_huongdan06_v2.pdf"}

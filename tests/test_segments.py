@@ -1,7 +1,7 @@
 """Segment builders (``searchdocs.engines.whoosh.segments``): a large run writes its passages in builder processes.
 
 A run uses builders only with ``jobs >= 2`` and enough bytes to extract; tests lower the threshold
-(``indexer.PARALLEL_MIN_BYTES``) so that the small corpus goes through them, and compare with the
+(``writer.PARALLEL_MIN_BYTES``) so that the small corpus goes through them, and compare with the
 same files indexed in one process.
 """
 from __future__ import annotations
@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+import searchdocs.engines.whoosh.writer as writer
 import searchdocs.ingest.indexer as indexer
 import searchdocs.engines.whoosh.segments as segments
-from searchdocs.ingest.indexer import index_paths, prepare
+from searchdocs import index_paths
+from searchdocs.ingest.indexer import prepare
 from searchdocs.engines.whoosh.index import Index
 from searchdocs.engines.whoosh.store import open_index
 
@@ -34,7 +36,7 @@ def count_builders(monkeypatch) -> list[int]:
         started.append(count)
         return real(index_dir, count)
 
-    monkeypatch.setattr(indexer, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(writer, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(segments, "start_builders", start)
     return started
 
@@ -68,7 +70,7 @@ def serial_index(tmp_path_factory) -> Path:
 
 def test_builders_index_what_one_process_indexes(tmp_path, monkeypatch, serial_index):
     started = count_builders(monkeypatch)
-    monkeypatch.setattr(indexer, "BATCH_FILES", 2)  # several commits, so several builder segments
+    monkeypatch.setattr(writer, "BATCH_FILES", 2)  # several commits, so several builder segments
     report = index_paths(tmp_path / "ix", [CORPUS / f for f in FILES], jobs=2)
     assert started == [2]
     assert not report.failed and len(report.indexed) == len(FILES)
@@ -101,7 +103,7 @@ def test_a_document_a_builder_refuses_costs_only_its_file(tmp_path, monkeypatch)
         (docs / name).write_bytes((CORPUS / name).read_bytes())
     (docs / "unwritable.docx").write_bytes((CORPUS / FILES[5]).read_bytes())
     started = count_builders(monkeypatch)
-    monkeypatch.setattr(indexer, "BATCH_FILES", 1)  # the failure comes in a commit in mid-run
+    monkeypatch.setattr(writer, "BATCH_FILES", 1)  # the failure comes in a commit in mid-run
     monkeypatch.setattr(indexer, "PREPARE", unwritable)
     report = index_paths(tmp_path / "ix", [docs], jobs=2)
     assert started == [2]

@@ -15,7 +15,7 @@ from rich.console import Console
 from searchdocs.interface import output
 from searchdocs.interface.cli import Env, cli
 from searchdocs.search.exports import RESULT_COLUMNS, md_cell
-from searchdocs.engines.whoosh.index import highlight_spans
+from searchdocs.search.results import highlight_spans
 
 PLAIN_ENV = {"FORCE_COLOR": None, "NO_COLOR": None, "SEARCHDOCS_INDEX": None}
 HIT_KEYS = {"rank", "score", "doc_id", "path", "number", "doc_type", "title", "date", "section", "page",

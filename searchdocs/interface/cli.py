@@ -27,7 +27,7 @@ class ExitStatus(IntEnum):
 class Env:
     """What a command needs from its surroundings; tests build their own."""
 
-    index_dir: Path
+    index_dir: str  # a folder or an OpenSearch index URL
     overrides: Path | None = None  # status override file (--overrides / SEARCHDOCS_OVERRIDES)
 
     @property
@@ -125,15 +125,15 @@ def _interactive() -> bool:
 @click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, is_eager=True, expose_value=False,
               callback=_set_lang,
               help="Interface language (default: vi if LANGUAGE, LC_ALL, LC_MESSAGES or LANG starts with vi).")
-@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default="index",
+@click.option("--index", "index_dir", default="index", metavar="DIR|URL",
               envvar="SEARCHDOCS_INDEX", show_default=True, show_envvar=True,
-              help="Index directory to use.")
+              help="Index to use: a directory, or an OpenSearch index URL http(s)://HOST:PORT/NAME.")
 @click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path), default=None,
               envvar="SEARCHDOCS_OVERRIDES", show_envvar=True,
               help="Status override file (JSON; default: status-overrides.json in the index directory).")
 @click.version_option(package_name="searchdocs")
 @click.pass_context
-def cli(ctx: click.Context, index_dir: Path, overrides: Path | None) -> None:
+def cli(ctx: click.Context, index_dir: str, overrides: Path | None) -> None:
     """Full-text search for Vietnamese Party and state documents.
 
     Run alone in a terminal, opens the interactive shell (searchdocs shell).
@@ -201,7 +201,7 @@ def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, file_timeout:
       searchdocs index ~/van-ban/ --prune --dry-run
       searchdocs --index /tmp/ix index corpus/ --jobs 2 --json
     """
-    from searchdocs.ingest.indexer import index_paths
+    from searchdocs.engines import index_paths
 
     if not paths:
         if not Path("corpus").is_dir():
@@ -355,7 +355,7 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
       searchdocs search "dang vien di lam an xa chuyen sinh hoat" --explain -n 3
     """
     from searchdocs.search.filters import build
-    from searchdocs.engines.whoosh.index import Index
+    from searchdocs.engines import open_index
 
     filters = build(types=types, issuers=issuers, numbers=numbers, years=years, date_from=date_from,
                     date_to=date_to, signers=signers, in_force=True if in_force else None)
@@ -366,7 +366,7 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
     fmt = fmt or "text"
     if batch is not None and fmt in ("md", "csv"):
         fail(_("--format md and csv are for one QUERY, not --batch"))
-    with Index(env.index_dir, overrides=env.overrides) as ix:
+    with open_index(env.index_dir, overrides=env.overrides) as ix:
         ix.require_documents()
         if batch is not None:
             found = False
@@ -446,10 +446,11 @@ def show_cmd(env: Env, ref: str, section: str | None, as_json: bool, fmt: str | 
     """
     from searchdocs.search.citation import cite as make_citation
     from searchdocs.search.exports import document_markdown
-    from searchdocs.engines.whoosh.index import Index, highlight_spans, select_section
+    from searchdocs.engines import open_index
+    from searchdocs.search.results import highlight_spans, select_section
 
     fmt = "json" if as_json else fmt or "text"
-    with Index(env.index_dir, overrides=env.overrides) as ix:
+    with open_index(env.index_dir, overrides=env.overrides) as ix:
         rec = ix.find_document(ref)
         passages = ix.passages(rec.doc_id)
         refs = ix.references(rec.doc_id)
@@ -542,9 +543,9 @@ def shell_cmd(env: Env) -> None:
       searchdocs> :cite 2
     """
     from searchdocs.interface import shell
-    from searchdocs.engines.whoosh.index import Index
+    from searchdocs.engines import open_index
 
-    with Index(env.index_dir, overrides=env.overrides) as ix:
+    with open_index(env.index_dir, overrides=env.overrides) as ix:
         ix.require_documents()
         shell.run(ix, env.console(), paged=env.is_tty())
     sys.exit(ExitStatus.FOUND)
@@ -569,9 +570,9 @@ def refs_cmd(env: Env, number: str, as_json: bool) -> None:
       searchdocs refs "huong dan 38" --json
       searchdocs refs 12-HD/BTCTW            # not indexed: replaced by 38-HD/BTCTW
     """
-    from searchdocs.engines.whoosh.index import Index
+    from searchdocs.engines import open_index
 
-    with Index(env.index_dir, overrides=env.overrides) as ix:
+    with open_index(env.index_dir, overrides=env.overrides) as ix:
         refs = ix.references(number)
     if as_json:
         click.echo(output.to_json(output.references_to_dict(refs)))
@@ -599,9 +600,9 @@ def stats_cmd(env: Env, as_json: bool) -> None:
       searchdocs stats --json | jq '.by_type'
       searchdocs --index /tmp/ix stats | grep ^year
     """
-    from searchdocs.engines.whoosh.index import Index
+    from searchdocs.engines import open_index
 
-    with Index(env.index_dir, overrides=env.overrides) as ix:
+    with open_index(env.index_dir, overrides=env.overrides) as ix:
         stats = ix.stats()
     if as_json:
         click.echo(output.to_json(output.stats_to_dict(stats)))
@@ -628,7 +629,7 @@ def check_cmd(env: Env, no_files: bool, as_json: bool) -> None:
       searchdocs check
       searchdocs --index /tmp/ix check --json
     """
-    from searchdocs.engines.whoosh.check import check_index
+    from searchdocs.engines import check_index
 
     report = check_index(env.index_dir, files=not no_files)
     if as_json:

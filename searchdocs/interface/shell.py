@@ -20,7 +20,8 @@ from searchdocs.search.citation import cite
 from searchdocs.errors import N_, SearchdocsError
 from searchdocs.interface.i18n import _, error_text
 from searchdocs.models import SearchResult
-from searchdocs.engines.whoosh.index import Index, highlight_spans
+from searchdocs.search.base import SearchIndex
+from searchdocs.search.results import highlight_spans
 
 PAGE = 10
 PROMPT = "searchdocs> "
@@ -52,7 +53,7 @@ def history_path() -> Path:
 class Shell:
     """The loop's state; ``handle(line)`` runs one line and returns False to leave."""
 
-    def __init__(self, index: Index, console: Console, paged: bool = False) -> None:
+    def __init__(self, index: SearchIndex, console: Console, paged: bool = False) -> None:
         self.ix, self.console, self.paged = index, console, paged
         self.query = ""
         self.filters = ""
@@ -184,7 +185,7 @@ class Shell:
             output.render_document(self.console, rec, passages, refs, relations=True, spans=spans)
 
 
-def run(index: Index, console: Console, paged: bool) -> None:
+def run(index: SearchIndex, console: Console, paged: bool) -> None:
     """The prompt loop, with readline editing and history when the standard library has it."""
     try:
         import readline
