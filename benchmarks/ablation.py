@@ -24,7 +24,6 @@ from benchmarks import peers  # noqa: E402
 from benchmarks.retrieval import (DEPTH, OUT, bench_sets, build_baseline, load_set, metrics,  # noqa: E402
                                   run_baseline, run_searchdocs)
 from searchdocs import index_paths  # noqa: E402
-from searchdocs.engines.whoosh import scoring  # noqa: E402
 from searchdocs.search import query
 from searchdocs.documents.normalize import fold  # noqa: E402
 
@@ -34,8 +33,8 @@ from searchdocs.documents.normalize import fold  # noqa: E402
 VARIANTS: dict[str, tuple[dict[tuple[object, str], float], bool]] = {
     "shipped": ({}, True),
     "first stage only (--no-rerank)": ({}, False),
-    "B=0.75 K1=1.2 (Whoosh defaults)": ({(scoring, "BM25_B"): 0.75, (scoring, "BM25_K1"): 1.2}, True),
-    "B=0.5 K1=0.7": ({(scoring, "BM25_B"): 0.5, (scoring, "BM25_K1"): 0.7}, True),
+    "B=0.75 K1=1.2 (Whoosh defaults)": ({(query, "BM25_B"): 0.75, (query, "BM25_K1"): 1.2}, True),
+    "B=0.5 K1=0.7": ({(query, "BM25_B"): 0.5, (query, "BM25_K1"): 0.7}, True),
     "no bigrams": ({(query, "BIGRAM_BOOST"): 0.0}, True),
     "accent boost 1.0": ({(query, "ACCENT_BOOST"): 1.0}, True),
     "no pruning": ({(query, "COMMON_SHARE"): 1.0}, True),

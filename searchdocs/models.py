@@ -253,3 +253,35 @@ class DocRecord:
     @property
     def meta(self) -> dict:
         return self.facts["meta"]
+
+
+@dataclass
+class CheckReport:
+    index: str
+    documents: int = 0  # document records (kind d)
+    passages: int = 0  # passages (kind p)
+    files: int = 0  # distinct files behind the records
+    segments: int = 0
+    deleted_pending: int = 0  # deleted documents still taking space until a merge
+    up_to_date: int = 0  # files whose content matches the index
+    changed: list[str] = field(default_factory=list)  # files whose content differs from the index
+    vanished: list[str] = field(default_factory=list)  # files that are gone
+    unreadable: list[str] = field(default_factory=list)  # files that exist but cannot be read
+    orphan_passages: list[str] = field(default_factory=list)  # doc ids with passages but no record
+    missing_passages: list[str] = field(default_factory=list)  # doc ids with fewer passages than recorded
+    duplicate_ids: list[str] = field(default_factory=list)  # pids stored more than once
+    damage: list[str] = field(default_factory=list)  # parts that could not be read
+    indexing: str | None = None  # an `index` run holds the index now: who
+    seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        if self.damage or self.orphan_passages or self.missing_passages or self.duplicate_ids:
+            return "damaged"
+        if self.changed or self.vanished or self.unreadable:
+            return "stale"
+        return "healthy"
+
+    @property
+    def exit_code(self) -> int:
+        return {"healthy": 0, "stale": 1, "damaged": 2}[self.status]

@@ -4,8 +4,9 @@
 #   tools/opensearch.sh start [--nodes N] [--dir DIR] [--port PORT]   # prints the URL as its last line
 #   tools/opensearch.sh stop  [--dir DIR]
 #
-# The distribution is OpenSearch's integ-test-zip from Maven Central (fetched once with mvn into the
-# local Maven repository, unpacked once into $SEARCHDOCS_CACHE, default ~/.cache/searchdocs, or
+# The distribution is OpenSearch's integ-test-zip from Maven Central, with the analysis-common and
+# lang-painless modules added from their jars there (fetched once with mvn into the local Maven
+# repository, unpacked once into $SEARCHDOCS_CACHE, default ~/.cache/searchdocs, or
 # /var/cache/searchdocs as root). Node K
 # listens on HTTP PORT+K-1 (default 9200) and transport 9300+K-1 (PORT+100+K-1), keeps its config, data
 # and logs in DIR/node-K and its pid in DIR/node-K.pid; node 1 is the cluster manager (and holds data),
@@ -50,23 +51,67 @@ done
 [[ "$PORT" =~ ^[0-9]+$ ]] || die "--port must be a number, not $PORT"
 DIR="$(mkdir -p "$DIR" && cd "$DIR" && pwd)"
 
-# The unpacked distribution: bin/opensearch of OpenSearch $VERSION.
+# One artifact from Maven Central into a folder (mvn keeps it in the local repository too).
+fetch_jar() {
+  local log
+  log="$(mktemp)"
+  mvn -q -B -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
+    -Dartifact="$1" -DoutputDirectory="$2" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; die "could not fetch $1 from Maven Central"; }
+  rm -f "$log"
+}
+
+# A module of the full distribution that the integ-test zip leaves out, from its jars on Maven
+# Central: the folder modules/NAME with the jars and a plugin descriptor (and a policy).
+add_module() {
+  local home="$1" name="$2" classname="$3" extends="$4"; shift 4
+  local dir="$home/modules/$name" artifact
+  mkdir -p "$dir"
+  for artifact in "$@"; do fetch_jar "$artifact" "$dir"; done
+  cat > "$dir/plugin-descriptor.properties" <<PROPS
+description=$name module of OpenSearch $VERSION, assembled from Maven Central by searchdocs
+version=$VERSION
+name=$name
+classname=$classname
+java.version=11
+opensearch.version=$VERSION
+extended.plugins=$extends
+has.native.controller=false
+PROPS
+}
+
+# The unpacked distribution: bin/opensearch of OpenSearch $VERSION, with the analysis-common and
+# lang-painless modules (tokenizers, char and token filters; painless scripts) that a full
+# distribution has and searchdocs' index template and updates use.
 distribution() {
-  local home="$CACHE/opensearch-$VERSION"
+  local home="$CACHE/opensearch-$VERSION-modules"
   if [ ! -x "$home/bin/opensearch" ]; then
     command -v java >/dev/null || die "Java is needed to run OpenSearch (apt-get install openjdk-17-jre-headless)"
     command -v mvn >/dev/null || die "Maven is needed to fetch OpenSearch from Maven Central (apt-get install maven)"
     local fetched="$CACHE/download"
     mkdir -p "$fetched" && chmod a+rx "$CACHE"
-    mvn -q -B -Dstyle.color=never org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
-      -Dartifact="org.opensearch.distribution.integ-test-zip:opensearch:$VERSION:zip" \
-      -DoutputDirectory="$fetched" >&2 || die "could not fetch OpenSearch $VERSION from Maven Central"
+    [ -f "$fetched/opensearch-$VERSION.zip" ] \
+      || fetch_jar "org.opensearch.distribution.integ-test-zip:opensearch:$VERSION:zip" "$fetched"
     local unpack
     unpack="$(mktemp -d "$CACHE/unpack.XXXXXX")"
     (cd "$unpack" && python3 -m zipfile -e "$fetched/opensearch-$VERSION.zip" .) \
       || die "could not unpack $fetched/opensearch-$VERSION.zip"
-    chmod -R a+rX "$unpack" && chmod a+x "$unpack"/opensearch-"$VERSION"/bin/*
-    rm -rf "$home" && mv "$unpack/opensearch-$VERSION" "$home" && rm -rf "$unpack"
+    local base="$unpack/opensearch-$VERSION"
+    add_module "$base" lang-painless org.opensearch.painless.PainlessPlugin "" \
+      "org.opensearch.plugin:lang-painless:$VERSION" "org.opensearch.plugin:opensearch-scripting-painless-spi:$VERSION" \
+      org.antlr:antlr4-runtime:4.13.1 org.ow2.asm:asm:9.7 org.ow2.asm:asm-util:9.7 org.ow2.asm:asm-tree:9.7 \
+      org.ow2.asm:asm-commons:9.7 org.ow2.asm:asm-analysis:9.7
+    cat > "$base/modules/lang-painless/plugin-security.policy" <<'POLICY'
+grant {
+  // needed to generate runtime classes
+  permission java.lang.RuntimePermission "createClassLoader";
+  // needed to find the classloader to load allowlisted classes from
+  permission java.lang.RuntimePermission "getClassLoader";
+};
+POLICY
+    add_module "$base" analysis-common org.opensearch.analysis.common.CommonAnalysisPlugin lang-painless \
+      "org.opensearch.plugin:analysis-common:$VERSION"
+    chmod -R a+rX "$unpack" && chmod a+x "$base"/bin/*
+    rm -rf "$home" && mv "$base" "$home" && rm -rf "$unpack"
   fi
   echo "$home"
 }

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from searchdocs.models import IndexReport
+from searchdocs.models import CheckReport, IndexReport
 from searchdocs.search.base import SearchIndex
 
 _URL = re.compile(r"https?://", re.IGNORECASE)
@@ -20,12 +20,14 @@ def is_url(location: str | Path) -> bool:
     return bool(_URL.match(str(location)))
 
 
-def open_index(location: str | Path, overrides: str | Path | None = None) -> SearchIndex:
-    """Open an index for searching; raises ``NoIndexError`` if there is none yet."""
+def open_index(location: str | Path, overrides: str | Path | None = None,
+               ca_cert: str | None = None) -> SearchIndex:
+    """Open an index for searching; raises ``NoIndexError`` if there is none yet. ``ca_cert``: the
+    CA of an OpenSearch cluster's TLS certificate."""
     if is_url(location):
         from searchdocs.engines.opensearch.index import OpenSearchIndex
 
-        return OpenSearchIndex(str(location), overrides=overrides)
+        return OpenSearchIndex(str(location), overrides=overrides, ca_cert=ca_cert)
     from searchdocs.engines.whoosh.index import Index
 
     return Index(location, overrides=overrides)
@@ -33,7 +35,9 @@ def open_index(location: str | Path, overrides: str | Path | None = None) -> Sea
 
 def index_paths(location: str | Path, paths: Any, **options: Any) -> IndexReport:
     """Index files and folders into the index at ``location``: see
-    :func:`searchdocs.engines.whoosh.writer.index_paths` for the options."""
+    :func:`searchdocs.engines.whoosh.writer.index_paths` for the options; an OpenSearch index also
+    takes ``rebuild``, ``shards``, ``replicas`` and ``ca_cert``
+    (:func:`searchdocs.engines.opensearch.writer.index_paths`)."""
     if is_url(location):
         from searchdocs.engines.opensearch.writer import index_paths as into_opensearch
 
@@ -43,12 +47,12 @@ def index_paths(location: str | Path, paths: Any, **options: Any) -> IndexReport
     return into_folder(location, paths, **options)
 
 
-def check_index(location: str | Path, files: bool = True) -> Any:
-    """The findings of checking the index at ``location`` (a ``CheckReport``)."""
+def check_index(location: str | Path, files: bool = True, ca_cert: str | None = None) -> CheckReport:
+    """The findings of checking the index at ``location``."""
     if is_url(location):
         from searchdocs.engines.opensearch.check import check_index as check_cluster
 
-        return check_cluster(str(location), files=files)
+        return check_cluster(str(location), files=files, ca_cert=ca_cert)
     from searchdocs.engines.whoosh.check import check_index as check_folder
 
     return check_folder(location, files=files)

@@ -488,3 +488,19 @@ def extract_all(p: Plan, report: IndexReport, *, jobs: int, max_bytes: int | Non
                 tick()
             if progress:
                 progress(done, len(tasks), path)
+
+
+def file_state(path: str, facts: dict, sha: str) -> str:
+    """"ok", "changed", "vanished" or "unreadable" for the file behind a record."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "vanished"
+    except OSError:
+        return "unreadable"
+    if facts.get("size") == st.st_size and facts.get("mtime_ns") == st.st_mtime_ns:
+        return "ok"
+    try:
+        return "ok" if file_sha(path) == sha else "changed"
+    except OSError:
+        return "unreadable"

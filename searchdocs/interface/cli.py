@@ -29,6 +29,7 @@ class Env:
 
     index_dir: str  # a folder or an OpenSearch index URL
     overrides: Path | None = None  # status override file (--overrides / SEARCHDOCS_OVERRIDES)
+    ca_cert: str | None = None  # the CA of an OpenSearch cluster's TLS certificate (--ca-cert)
 
     @property
     def stdout(self):
@@ -131,9 +132,11 @@ def _interactive() -> bool:
 @click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path), default=None,
               envvar="SEARCHDOCS_OVERRIDES", show_envvar=True,
               help="Status override file (JSON; default: status-overrides.json in the index directory).")
+@click.option("--ca-cert", type=click.Path(dir_okay=False), default=None, envvar="SEARCHDOCS_CA_CERT",
+              show_envvar=True, help="CA certificate (PEM) that signed an OpenSearch cluster's TLS certificate.")
 @click.version_option(package_name="searchdocs")
 @click.pass_context
-def cli(ctx: click.Context, index_dir: str, overrides: Path | None) -> None:
+def cli(ctx: click.Context, index_dir: str, overrides: Path | None, ca_cert: str | None) -> None:
     """Full-text search for Vietnamese Party and state documents.
 
     Run alone in a terminal, opens the interactive shell (searchdocs shell).
@@ -150,8 +153,9 @@ def cli(ctx: click.Context, index_dir: str, overrides: Path | None) -> None:
       searchdocs search --type huong-dan --year 2025
       searchdocs refs 294-QĐ/TW
       searchdocs stats
+      searchdocs --index http://127.0.0.1:9200/vanban search "Quy định 294"
     """
-    ctx.obj = Env(index_dir, overrides)
+    ctx.obj = Env(index_dir, overrides, ca_cert)
     if ctx.invoked_subcommand is None:
         if _interactive():
             ctx.invoke(shell_cmd)
@@ -177,10 +181,16 @@ def cli(ctx: click.Context, index_dir: str, overrides: Path | None) -> None:
 @click.option("--rehash", is_flag=True, help="Hash every file, even when its size and time are unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar; print only failures.")
+@click.option("--rebuild", is_flag=True,
+              help="OpenSearch: index PATHS into a new index, then point the alias at it (no downtime).")
+@click.option("--shards", type=click.IntRange(1, 1024), default=None, envvar="SEARCHDOCS_SHARDS", show_envvar=True,
+              help="OpenSearch: primary shards of an index created by this run (default 1).")
+@click.option("--replicas", type=click.IntRange(0, 16), default=None, envvar="SEARCHDOCS_REPLICAS",
+              show_envvar=True, help="OpenSearch: replicas of each shard of an index created by this run (default 0).")
 @click.pass_obj
 def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, file_timeout: float, max_memory: int,
               max_file_size: float, wait: float, prune: bool, dry_run: bool, ocr: bool, rehash: bool,
-              as_json: bool, quiet: bool) -> None:
+              as_json: bool, quiet: bool, rebuild: bool, shards: int | None, replicas: int | None) -> None:
     """Index files and folders (recursively) into the index.
 
     With no PATHS, indexes the corpus/ folder. Files whose size, time or content hash have not
@@ -200,19 +210,27 @@ def index_cmd(env: Env, paths: tuple[Path, ...], jobs: int | None, file_timeout:
       searchdocs index ~/van-ban/ new.pdf
       searchdocs index ~/van-ban/ --prune --dry-run
       searchdocs --index /tmp/ix index corpus/ --jobs 2 --json
+      searchdocs --index http://127.0.0.1:9200/vanban index corpus/ --shards 2 --replicas 1
+      searchdocs --index http://127.0.0.1:9200/vanban index corpus/ --rebuild
     """
-    from searchdocs.engines import index_paths
+    from searchdocs.engines import index_paths, is_url
 
     if not paths:
         if not Path("corpus").is_dir():
             fail(_("no paths given and no corpus/ folder here: pass files or folders to index"))
         paths = (Path("corpus"),)
+    cluster = {}
+    if is_url(env.index_dir):
+        cluster = {"rebuild": rebuild, "shards": shards, "replicas": replicas, "ca_cert": env.ca_cert}
+    elif any(click.get_current_context().get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+             for name in ("rebuild", "shards", "replicas")):
+        fail(_("--rebuild, --shards and --replicas are for an OpenSearch index (--index http(s)://HOST:PORT/NAME)"))
     show_progress = not (quiet or as_json or dry_run) and env.stderr.isatty()
     with _progress(env, show_progress) as progress:
         report = index_paths(env.index_dir, paths, jobs=jobs, max_bytes=int(max_file_size * 1e6),
                              wait=wait, progress=progress, file_timeout=file_timeout or None,
                              max_memory_mb=max_memory or None, prune=prune, dry_run=dry_run, ocr=ocr,
-                             rehash=rehash)
+                             rehash=rehash, **cluster)
     if as_json:
         click.echo(output.to_json(output.report_to_dict(report)))
     elif quiet:
@@ -366,7 +384,7 @@ def search_cmd(env: Env, query: str | None, limit: int, fmt: str | None, cite: b
     fmt = fmt or "text"
     if batch is not None and fmt in ("md", "csv"):
         fail(_("--format md and csv are for one QUERY, not --batch"))
-    with open_index(env.index_dir, overrides=env.overrides) as ix:
+    with open_index(env.index_dir, overrides=env.overrides, ca_cert=env.ca_cert) as ix:
         ix.require_documents()
         if batch is not None:
             found = False
@@ -450,7 +468,7 @@ def show_cmd(env: Env, ref: str, section: str | None, as_json: bool, fmt: str | 
     from searchdocs.search.results import highlight_spans, select_section
 
     fmt = "json" if as_json else fmt or "text"
-    with open_index(env.index_dir, overrides=env.overrides) as ix:
+    with open_index(env.index_dir, overrides=env.overrides, ca_cert=env.ca_cert) as ix:
         rec = ix.find_document(ref)
         passages = ix.passages(rec.doc_id)
         refs = ix.references(rec.doc_id)
@@ -545,7 +563,7 @@ def shell_cmd(env: Env) -> None:
     from searchdocs.interface import shell
     from searchdocs.engines import open_index
 
-    with open_index(env.index_dir, overrides=env.overrides) as ix:
+    with open_index(env.index_dir, overrides=env.overrides, ca_cert=env.ca_cert) as ix:
         ix.require_documents()
         shell.run(ix, env.console(), paged=env.is_tty())
     sys.exit(ExitStatus.FOUND)
@@ -572,7 +590,7 @@ def refs_cmd(env: Env, number: str, as_json: bool) -> None:
     """
     from searchdocs.engines import open_index
 
-    with open_index(env.index_dir, overrides=env.overrides) as ix:
+    with open_index(env.index_dir, overrides=env.overrides, ca_cert=env.ca_cert) as ix:
         refs = ix.references(number)
     if as_json:
         click.echo(output.to_json(output.references_to_dict(refs)))
@@ -602,7 +620,7 @@ def stats_cmd(env: Env, as_json: bool) -> None:
     """
     from searchdocs.engines import open_index
 
-    with open_index(env.index_dir, overrides=env.overrides) as ix:
+    with open_index(env.index_dir, overrides=env.overrides, ca_cert=env.ca_cert) as ix:
         stats = ix.stats()
     if as_json:
         click.echo(output.to_json(output.stats_to_dict(stats)))
@@ -628,10 +646,11 @@ def check_cmd(env: Env, no_files: bool, as_json: bool) -> None:
     Examples:
       searchdocs check
       searchdocs --index /tmp/ix check --json
+      searchdocs --index http://127.0.0.1:9200/vanban check --no-files
     """
     from searchdocs.engines import check_index
 
-    report = check_index(env.index_dir, files=not no_files)
+    report = check_index(env.index_dir, files=not no_files, ca_cert=env.ca_cert)
     if as_json:
         click.echo(output.to_json(output.check_to_dict(report)))
     else:

@@ -366,7 +366,7 @@ def report_to_dict(report: IndexReport) -> dict:
 
 
 def check_to_dict(report) -> dict:
-    """``searchdocs check --json``: a CheckReport (searchdocs.engines.whoosh.check) as plain data."""
+    """``searchdocs check --json``: a CheckReport (searchdocs.models) as plain data."""
     return {
         "index": report.index, "status": report.status, "exit_code": report.exit_code,
         "documents": report.documents, "passages": report.passages, "files": report.files,

@@ -59,6 +59,7 @@ class Candidates:
     document_scores: Callable[[int], list[float]] = lambda n: [0.0] * n  # first n: best passages added
     frequency: Callable[[str, str], int] = lambda field, term: 0  # passages holding a term
     size: int = 1  # passages in the index
+    total: int | None = None  # matching documents, when the engine counts them itself (else: counts)
 
 
 def documents_key(records: list[DocRecord]) -> str:
@@ -316,7 +317,8 @@ class SearchIndex(ABC):
                 status=self.graph().status(doc_id) if rec else None, versions=versions(doc_id),
                 explain=explained[i],
             ))
-        return SearchResult(parsed.text, len({group(d) for d in found.counts}), hits,
+        total = found.total if found.total is not None else len({group(d) for d in found.counts})
+        return SearchResult(parsed.text, total, hits,
                             unknown_numbers=self._unknown_numbers(parsed),
                             unmatched_filters=[] if hits else self._unmatched(parsed.filters))
 

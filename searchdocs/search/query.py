@@ -21,6 +21,15 @@ from searchdocs.search.filters import split as split_filters
 from searchdocs.documents.normalize import normalize_query
 from searchdocs.documents.numbers import find_numbers, typed_numbers
 
+# BM25's length normalization (every engine's) and term-frequency saturation. Whoosh's defaults are B 0.75, K1 1.2;
+# the index holds every syllable in two forms (accented and folded) and adjacent pairs, so a
+# passage's length and a common word's frequency both run high, and the defaults over-penalise
+# long articles and over-reward repeats. Measured with benchmarks/ablation.py on the three sets of
+# ../shared/bench, accented and unaccented questions: B 0.6, K1 0.8 gains or holds on every one (MRR@10
+# +0.015 and +0.012 on alqac2022, -0.001 and +0.010 on alqac2023-train, +0.030 and +0.041 on the
+# long questions of drill-dev), where the grid's other points trade one set for another.
+BM25_B = 0.6
+BM25_K1 = 0.8
 ACCENT_BOOST = 1.5  # an exact accented syllable outranks one that only matches folded
 FOLDED_BOOST = 1.0  # the folded form of a syllable the query gives with its marks
 BIGRAM_BOOST = 1.0

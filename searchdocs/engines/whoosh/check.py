@@ -13,49 +13,17 @@ that disagree: delete the index and index again; exit 2).
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from searchdocs.errors import SearchdocsError
 from searchdocs.engines.whoosh.lock import is_locked, read_info
+from searchdocs.ingest.indexer import file_state
 from searchdocs.ingest.workers import one_line
+from searchdocs.models import CheckReport
 
 _LISTED = 1000  # at most this many entries per problem list (counts stay exact)
-
-
-@dataclass
-class CheckReport:
-    index: str
-    documents: int = 0  # document records (kind d)
-    passages: int = 0  # passages (kind p)
-    files: int = 0  # distinct files behind the records
-    segments: int = 0
-    deleted_pending: int = 0  # deleted documents still taking space until a merge
-    up_to_date: int = 0  # files whose content matches the index
-    changed: list[str] = field(default_factory=list)  # files whose content differs from the index
-    vanished: list[str] = field(default_factory=list)  # files that are gone
-    unreadable: list[str] = field(default_factory=list)  # files that exist but cannot be read
-    orphan_passages: list[str] = field(default_factory=list)  # doc ids with passages but no record
-    missing_passages: list[str] = field(default_factory=list)  # doc ids with fewer passages than recorded
-    duplicate_ids: list[str] = field(default_factory=list)  # pids stored more than once
-    damage: list[str] = field(default_factory=list)  # parts that could not be read
-    indexing: str | None = None  # an `index` run holds the index now: who
-    seconds: float = 0.0
-
-    @property
-    def status(self) -> str:
-        if self.damage or self.orphan_passages or self.missing_passages or self.duplicate_ids:
-            return "damaged"
-        if self.changed or self.vanished or self.unreadable:
-            return "stale"
-        return "healthy"
-
-    @property
-    def exit_code(self) -> int:
-        return {"healthy": 0, "stale": 1, "damaged": 2}[self.status]
 
 
 def _read_segments(ix, report: CheckReport) -> list[dict]:
@@ -86,24 +54,6 @@ def _read_segments(ix, report: CheckReport) -> list[dict]:
     finally:
         reader.close()
     return stored
-
-
-def _file_state(path: str, facts: dict, sha: str) -> str:
-    """"ok", "changed", "vanished" or "unreadable" for the file behind a record."""
-    from searchdocs.ingest.indexer import file_sha
-
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return "vanished"
-    except OSError:
-        return "unreadable"
-    if facts.get("size") == st.st_size and facts.get("mtime_ns") == st.st_mtime_ns:
-        return "ok"
-    try:
-        return "ok" if file_sha(path) == sha else "changed"
-    except OSError:
-        return "unreadable"
 
 
 def check_index(directory: str | Path, *, files: bool = True) -> CheckReport:
@@ -150,7 +100,7 @@ def check_index(directory: str | Path, *, files: bool = True) -> CheckReport:
     if files:
         lists = {"changed": report.changed, "vanished": report.vanished, "unreadable": report.unreadable}
         for path, recs in sorted(by_path.items()):
-            state = _file_state(path, recs[0].get("_facts", {}), recs[0].get("sha", ""))
+            state = file_state(path, recs[0].get("_facts", {}), recs[0].get("sha", ""))
             if state == "ok":
                 report.up_to_date += 1
             elif len(lists[state]) < _LISTED:

@@ -27,21 +27,11 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from searchdocs.analysis import fold_token, pairable
-
-# BM25F's length normalization and term-frequency saturation. Whoosh's defaults are B 0.75, K1 1.2;
-# the index holds every syllable in two forms (accented and folded) and adjacent pairs, so a
-# passage's length and a common word's frequency both run high, and the defaults over-penalise
-# long articles and over-reward repeats. Measured with benchmarks/ablation.py on the three sets of
-# ../shared/bench, accented and unaccented questions: B 0.6, K1 0.8 gains or holds on every one (MRR@10
-# +0.015 and +0.012 on alqac2022, -0.001 and +0.010 on alqac2023-train, +0.030 and +0.041 on the
-# long questions of drill-dev), where the grid's other points trade one set for another.
-BM25_B = 0.6
-BM25_K1 = 0.8
-
+from searchdocs.search import query as weights
 
 def weighting() -> BM25F:
     """The BM25F every search scores with (the array scorer reads its parameters from the searcher)."""
-    return BM25F(B=BM25_B, K1=BM25_K1)
+    return BM25F(B=weights.BM25_B, K1=weights.BM25_K1)
 
 # A field length byte to the length Whoosh decodes it to (0: no such field in the document).
 _LENGTHS = np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.float64)

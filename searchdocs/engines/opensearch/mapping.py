@@ -1,0 +1,94 @@
+"""The index template: the Vietnamese chain in OpenSearch's own analysis, and the fields.
+
+``body`` is analysed by the cluster, so that a client that is not searchdocs (a web portal sending
+a ``match`` query) gets what searchdocs gets: syllables (a Unicode ``\\w+`` pattern tokenizer, as
+``analysis.SyllableTokenizer``), lower case, and ``asciifolding`` with ``preserve_original``, the
+folded form and the accented one at the same position (``AccentFoldFilter``). At search time a
+char filter per tone and vowel pair moves a tone mark to where the classic rule places it ("hoà",
+"thuỷ" → "hòa", "thủy"), as ``normalize.clean_text`` does for documents.
+
+What only searchdocs' ranking reads is computed by searchdocs and sent as tokens: the folded pairs
+of pairable syllables (``bigrams``, whitespace-analysed, so exactly ``analysis.bigram_postings``),
+the document numbers a passage cites (``mentions``) and the filter fields (keywords).
+Scores are BM25 with the local engine's B and K1.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+from searchdocs.search.query import BM25_B, BM25_K1
+
+TONES = {"\u0300": "grave", "\u0301": "acute", "\u0309": "hook", "\u0303": "tilde", "\u0323": "dot"}
+# Open syllables whose tone the new style puts on the second vowel: hoà/hòa, khoẻ/khỏe, thuỷ/thủy.
+PAIRS = [("o", "a"), ("o", "e"), ("u", "y")]
+
+
+def _tone_filters() -> dict[str, dict]:
+    """One pattern_replace char filter per (pair, tone, case of the first vowel)."""
+    filters: dict[str, dict] = {}
+    for first, second in PAIRS:
+        for mark, tone in TONES.items():
+            for v in (first, first.upper()):
+                marked_second = unicodedata.normalize("NFC", second + mark)
+                marked_first = unicodedata.normalize("NFC", v + mark)
+                name = f"sd_tone_{first}{second}_{tone}_{'upper' if v.isupper() else 'lower'}"
+                # not after q ("quý" keeps its mark) and only at the end of the syllable
+                filters[name] = {"type": "pattern_replace",
+                                 "pattern": f"(?<![qQ]){v}{marked_second}(?![\\p{{L}}\\p{{M}}])",
+                                 "replacement": f"{marked_first}{second}"}
+    return filters
+
+
+def settings(shards: int, replicas: int) -> dict:
+    tone = _tone_filters()
+    syllable = {"type": "pattern", "pattern": "\\W+", "flags": "UNICODE_CHARACTER_CLASS"}
+    return {
+        "number_of_shards": shards,
+        "number_of_replicas": replicas,
+        "similarity": {"sd_bm25": {"type": "BM25", "b": BM25_B, "k1": BM25_K1}},
+        "analysis": {
+            "char_filter": tone,
+            "tokenizer": {"sd_syllable": syllable},
+            "filter": {"sd_fold": {"type": "asciifolding", "preserve_original": True}},
+            "analyzer": {
+                "sd_body": {"type": "custom", "tokenizer": "sd_syllable", "filter": ["lowercase", "sd_fold"]},
+                "sd_body_search": {"type": "custom", "char_filter": sorted(tone), "tokenizer": "sd_syllable",
+                                   "filter": ["lowercase", "sd_fold"]},
+                "sd_tokens": {"type": "custom", "tokenizer": "whitespace"},
+            },
+        },
+    }
+
+
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "kind": {"type": "keyword"},  # d: document record, p: passage, v: the stored version groups
+        "pid": {"type": "keyword"},
+        "doc_id": {"type": "keyword"},
+        "path": {"type": "keyword"},
+        "sha": {"type": "keyword"},
+        "ordinal": {"type": "integer"},
+        "section": {"type": "keyword", "index": False},
+        "page": {"type": "integer", "index": False},
+        "facts": {"type": "object", "enabled": False},  # the record's metadata and file facts
+        "body": {"type": "text", "analyzer": "sd_body", "search_analyzer": "sd_body_search",
+                 "similarity": "sd_bm25"},
+        "bigrams": {"type": "text", "analyzer": "sd_tokens", "similarity": "sd_bm25"},
+        "mentions": {"type": "keyword", "similarity": "sd_bm25"},
+        "docnum": {"type": "keyword", "similarity": "sd_bm25"},
+        "doc_type": {"type": "keyword"},
+        "issuer": {"type": "keyword"},
+        "signer": {"type": "keyword"},
+        "year": {"type": "keyword"},
+        "date": {"type": "keyword"},
+        "title": {"type": "text", "analyzer": "sd_body", "search_analyzer": "sd_body_search"},
+    },
+}
+
+
+def template(name: str, shards: int, replicas: int) -> dict:
+    """The index template every physical index of ``name`` is created from."""
+    return {"index_patterns": [f"{name}-v*"], "priority": 100,
+            "template": {"settings": settings(shards, replicas), "mappings": MAPPINGS},
+            "_meta": {"created_by": "searchdocs"}}
