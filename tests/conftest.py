@@ -1,6 +1,7 @@
 """Shared test fixtures. Sections are appended by the engineers who need them."""
 from __future__ import annotations
 
+import contextlib
 import functools
 from pathlib import Path
 
@@ -210,12 +211,10 @@ def _free_port_base(nodes: int) -> int:
     raise RuntimeError("no free ports for OpenSearch between 9200 and 9400")
 
 
-@pytest.fixture(scope="session")
-def opensearch_cluster():
-    """(URL, folder) of a 2-node OpenSearch cluster on 127.0.0.1, stopped at the end of the session."""
+def require_java() -> None:
+    """Skip, saying why, without Java or Maven; under CI (CI=true) fail instead."""
     import os
     import shutil
-    import subprocess
 
     missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
     if missing:
@@ -223,12 +222,20 @@ def opensearch_cluster():
         if os.environ.get("CI") == "true":
             pytest.fail(reason + ": under CI a missing cluster is a failure")
         pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def running_cluster(nodes: int):
+    """(URL, folder) of an OpenSearch cluster of ``nodes`` nodes on 127.0.0.1, stopped afterwards."""
+    import shutil
+    import subprocess
     import tempfile
 
+    require_java()
     # not under pytest's folders: they are closed to the unprivileged user the nodes run as
     folder = Path(tempfile.mkdtemp(prefix="searchdocs-opensearch-"))
-    base = _free_port_base(2)
-    started = subprocess.run(["bash", str(OPENSEARCH_SCRIPT), "start", "--nodes", "2", "--dir", str(folder),
+    base = _free_port_base(nodes)
+    started = subprocess.run(["bash", str(OPENSEARCH_SCRIPT), "start", "--nodes", str(nodes), "--dir", str(folder),
                               "--port", str(base)], capture_output=True, text=True, timeout=900)
     try:
         assert started.returncode == 0, started.stderr[-3000:]
@@ -236,3 +243,10 @@ def opensearch_cluster():
     finally:
         subprocess.run(["bash", str(OPENSEARCH_SCRIPT), "stop", "--dir", str(folder)], capture_output=True, timeout=120)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def opensearch_cluster():
+    """(URL, folder) of a 2-node OpenSearch cluster on 127.0.0.1, stopped at the end of the session."""
+    with running_cluster(2) as cluster:
+        yield cluster

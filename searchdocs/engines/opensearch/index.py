@@ -26,6 +26,7 @@ from searchdocs.search.query import ParsedQuery
 
 VERSIONS_ID = "v:versions"  # the stored version groups: one document of kind "v"
 PAGE = 2000
+EXACT_TOTAL = 5000  # matching documents up to which the total counts version groups exactly
 
 
 class OpenSearchIndex(SearchIndex):
@@ -166,9 +167,16 @@ class OpenSearchIndex(SearchIndex):
                     "_source": ["doc_id", "body", "section", "page"],
                     "collapse": {"field": "doc_id", "inner_hits": {"name": "top", "size": rerank.TOP_PASSAGES,
                                                                     "_source": False}},
-                    "aggs": {"documents": {"cardinality": {"field": "doc_id", "precision_threshold": 40000}}}}
+                    "aggs": {"documents": {"cardinality": {"field": "doc_id", "precision_threshold": 40000}},
+                             "each": {"terms": {"field": "doc_id", "size": EXACT_TOTAL}}}}
+            if offset:
+                del body["aggs"]
             response = self._request(body)
-            total = int(response["aggregations"]["documents"]["value"]) if offset == 0 else total
+            if not offset:
+                aggs = response["aggregations"]
+                total = int(aggs["documents"]["value"])
+                if total <= EXACT_TOTAL:  # few enough to count their version groups, as locally
+                    total = len({group(b["key"]) for b in aggs["each"]["buckets"]})
             hits = response["hits"]["hits"]
             for hit in hits:
                 doc_id = hit["_source"]["doc_id"]
