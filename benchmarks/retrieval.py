@@ -9,6 +9,10 @@ go to benchmarks/out/; the metrics are printed as a table and, with --json, as J
 
     python benchmarks/retrieval.py                 # every set in ../shared/bench
     python benchmarks/retrieval.py path/to/set --json
+    python benchmarks/retrieval.py ../shared/bench/alqac2022 --opensearch http://127.0.0.1:9200
+
+With ``--opensearch BASE_URL`` each set is also indexed into ``BASE_URL/bench-<set>`` and searched
+there (the "searchdocs on OpenSearch" rows): the engines' parity, measured.
 """
 from __future__ import annotations
 
@@ -72,7 +76,7 @@ def write_trec(path: Path, run: dict[str, list[tuple[str, float]]], tag: str) ->
                 f.write(f"{qid} Q0 {doc} {rank} {score:.4f} {tag}\n")
 
 
-def run_searchdocs(index_dir: Path, queries: list[tuple[str, str]], rerank: bool = True) -> tuple[dict, float]:
+def run_searchdocs(index_dir: Path | str, queries: list[tuple[str, str]], rerank: bool = True) -> tuple[dict, float]:
     start = time.perf_counter()
     run: dict[str, list[tuple[str, float]]] = {}
     with open_index(str(index_dir)) as ix:
@@ -110,7 +114,7 @@ def run_baseline(directory: Path, queries: list[tuple[str, str]]) -> tuple[dict,
     return run, time.perf_counter() - start
 
 
-def evaluate(directory: Path) -> dict:
+def evaluate(directory: Path, opensearch: str | None = None) -> dict:
     corpus, queries, qrels = load_set(directory)
     name = directory.name
     OUT.mkdir(parents=True, exist_ok=True)
@@ -132,8 +136,17 @@ def evaluate(directory: Path) -> dict:
             "searchdocs --no-rerank": (queries, False),
             "searchdocs --no-rerank, no diacritics": (folded, False),
         }
+        locations = {label: tmp_path / "ix" for label in variants}
+        if opensearch:
+            url = f"{opensearch.rstrip('/')}/bench-{name.lower()}"
+            t = time.perf_counter()
+            index_paths(url, [feed], jobs=1, rebuild=True)
+            cluster_seconds = time.perf_counter() - t
+            for label, form in (("searchdocs on OpenSearch", queries), ("searchdocs on OpenSearch, no diacritics", folded)):
+                variants[label] = (form, True)
+                locations[label] = url
         for label, (qs, reranked) in variants.items():
-            run, seconds = run_searchdocs(tmp_path / "ix", qs, rerank=reranked)
+            run, seconds = run_searchdocs(locations[label], qs, rerank=reranked)
             write_trec(OUT / f"{name}.{label.replace(', ', '-').replace(' ', '_')}.trec", run, "searchdocs")
             rows[label] = {**metrics({q: [d for d, _ in r] for q, r in run.items()}, qrels),
                            "ms_per_query": 1000 * seconds / len(qs)}
@@ -151,16 +164,20 @@ def evaluate(directory: Path) -> dict:
                 write_trec(OUT / f"{name}.{label.replace(', ', '-').replace(' ', '_')}.trec", run, peer.split()[0])
                 rows[label] = {**metrics({q: [d for d, _ in r] for q, r in run.items()}, qrels),
                                "ms_per_query": 1000 * seconds / len(qs)}
-    return {"set": name, "documents": len(corpus), "queries": len(queries),
-            "index_seconds": round(index_seconds, 1), "systems": rows}
+    result = {"set": name, "documents": len(corpus), "queries": len(queries),
+              "index_seconds": round(index_seconds, 1), "systems": rows}
+    if opensearch:
+        result["opensearch_index_seconds"] = round(cluster_seconds, 1)
+    return result
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("sets", nargs="*", type=Path, help="BEIR directories (default: ../shared/bench/*)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument("--opensearch", metavar="BASE_URL", help="also index and search each set on this cluster")
     args = ap.parse_args()
-    results = [evaluate(d) for d in bench_sets(args.sets)]
+    results = [evaluate(d, args.opensearch) for d in bench_sets(args.sets)]
     (OUT / "retrieval.json").write_text(json.dumps(results, indent=2))
     if args.json:
         print(json.dumps(results, indent=2))
