@@ -167,7 +167,8 @@ def child_index(p: dict) -> dict:
         if p.get("log"):
             print(f"  {done}/{total} files prepared and added, {last[0] - started:.0f} s", file=sys.stderr, flush=True)
 
-    report = index_paths(p["index"], p["paths"], jobs=p["jobs"], progress=progress)
+    options = {"rebuild": True} if p.get("rebuild") else {}  # an OpenSearch URL: a fresh index
+    report = index_paths(p["index"], p["paths"], jobs=p["jobs"], progress=progress, **options)
     end = time.perf_counter()
     return {"seconds": round(report.seconds, 3), "final_commit_s": round(end - last[0], 3),
             "documents": report.documents,
@@ -427,6 +428,19 @@ def run(args: argparse.Namespace) -> dict:
             result["profile"] = {"index_shard": p, "long_query": q.get("profile_long_query"),
                                  "long_set": q.get("profile_long_set"), "short_set": q.get("profile_short_set")}
 
+        if args.index:
+            log(f"the same records into OpenSearch at {args.index} ({max(jobs_list)} jobs)…")
+            o = run_child("index", {"index": args.index, "paths": [str(feed)], "jobs": max(jobs_list),
+                                    "rebuild": True, "log": not args.silent and not args.quick}, work)
+            docs = o["documents"] + o["passages"]
+            log(f"  {o['seconds']:.1f} s, {docs / o['seconds']:.0f} docs/s, {text_mb / o['seconds']:.2f} MB/s")
+            oq = run_child("queries", {"index": args.index, "short": SHORT_QUERIES, "long": longs}, work)
+            result["opensearch"] = {"url": args.index, "jobs": max(jobs_list), "seconds": o["seconds"],
+                                    "documents": o["documents"], "passages": o["passages"],
+                                    "docs_per_s": round(docs / o["seconds"], 1),
+                                    "mb_per_s": round(text_mb / o["seconds"], 3), "failed": o["failed"],
+                                    "short": oq["short"], "long": oq["long"], "batch": oq["batch"]}
+            log(f"  short p50 {oq['short']['p50']} ms, long p50 {oq['long']['p50']} ms")
         result["machine"]["load_avg_end"] = loadavg()
         result["peak_rss_mb"] = max([r["peak_mb"] for r in indexing] + [result["queries"]["peak_mb"]])
         result["targets"] = targets(result)
@@ -494,6 +508,14 @@ def render(res: dict) -> str:
         lines.append(f"short queries without hits in this corpus: {', '.join(q['short_without_hits'])}")
     lines += [f"batch (search_many, long): {q['batch']['queries_per_s']:.1f} queries/s; open {q['open_s'] * 1000:.0f} ms, "
               f"first query {q['first_query_ms']:.0f} ms; query process peak {q['peak_mb']:.0f} MB"]
+    if res.get("opensearch"):
+        o = res["opensearch"]
+        lines += ["", f"OpenSearch {o['url']} (same records, {o['jobs']} jobs): {o['seconds']:.1f} s, "
+                      f"{o['docs_per_s']:.0f} docs/s, {o['mb_per_s']:.2f} MB/s, {o['passages']} passages"]
+        for label, key in (("short, 1–4 syllables", "short"), ("long questions", "long")):
+            s = o[key]
+            lines.append(f"{label:<28} {s['n']:4d} {s['p50']:8.1f} {s['p95']:8.1f} {s['p99']:8.1f} {s['max']:8.1f}")
+        lines.append(f"batch (search_many, long): {o['batch']['queries_per_s']:.1f} queries/s")
     cli = res["cli"]
     lines.append(f"CLI cold start on this index: {cli['median_s']:.2f} s median (python {cli['python_startup_s']:.2f} s, "
                  f"imports {cli['imports_s']:.2f} s)")
@@ -537,6 +559,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="JSON file to write (default benchmarks/out/scale.json, "
                                              "scale-quick.json with --quick)")
     ap.add_argument("--silent", action="store_true", help="no progress lines on stderr")
+    ap.add_argument("--index", metavar="URL", help="also feed the records into this OpenSearch index "
+                                                   "(http://HOST:PORT/NAME) and time its queries")
     ap.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True,
                     help="also build plain Whoosh (StandardAnalyzer) on the same records and compare the time")
     args = ap.parse_args()
