@@ -91,8 +91,21 @@ def scale_md(s: dict, source: str) -> list[str]:
         cc = s["cli_corpus"]
         lines.append(f"- CLI cold start on the bundled corpus ({cc['passages']:,} passages): {cc['median_s']:.2f} s.")
     lines += [f"- Incremental add of one small file: {inc['add_s']:.2f} s (found by search: {inc['found']}); "
-              f"re-run over the unchanged feed: {inc['unchanged_rerun_s']:.2f} s.", "",
-              "| target | goal | measured | |", "|---|---|---:|---|"]
+              f"re-run over the unchanged feed: {inc['unchanged_rerun_s']:.2f} s."]
+    if s.get("opensearch"):
+        o = s["opensearch"]
+        lines += ["", f"**On OpenSearch** (`--index {o['url']}`, same records, {o['jobs']} jobs, same run): fed in "
+                      f"{o['seconds']:.1f} s, **{o['docs_per_s']:,.0f} documents/s**, {o['mb_per_s']:.3f} MB/s of text "
+                      f"({o['documents']:,} records and {o['passages']:,} passages).", "",
+                  "| queries, top 10 | engine | n | p50 ms | p95 ms | p99 ms | max ms |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
+        for label, key in (("short", "short"), ("long questions", "long")):
+            for engine, m in (("local", q[key]), ("OpenSearch", o[key])):
+                lines.append(f"| {label} | {engine} | {m['n']} | {m['p50']:.1f} | {m['p95']:.1f} | {m['p99']:.1f} | "
+                             f"{m['max']:.1f} |")
+        lines += ["", f"- Batch of long questions: {q['batch']['queries_per_s']:.1f} queries/s locally, "
+                      f"{o['batch']['queries_per_s']:.1f} on OpenSearch."]
+    lines += ["", "| target | goal | measured | |", "|---|---|---:|---|"]
     for t in s["targets"]:
         note = f" ({t['note']})" if t.get("note") else ""
         lines.append(f"| {t['name']} | {t['target']} | {_fmt(t['value'], 2)} {t['unit']} | "

@@ -504,3 +504,26 @@ def file_state(path: str, facts: dict, sha: str) -> str:
         return "ok" if file_sha(path) == sha else "changed"
     except OSError:
         return "unreadable"
+
+
+def compare_files(report, records: dict[str, tuple[dict, str]], listed: int) -> None:
+    """Each file behind the records (path → its facts and hash) against the disk, into a
+    ``CheckReport``: up to date, changed, vanished or unreadable (at most ``listed`` named each)."""
+    lists = {"changed": report.changed, "vanished": report.vanished, "unreadable": report.unreadable}
+    for path, (facts, sha) in sorted(records.items()):
+        state = file_state(path, facts, sha)
+        if state == "ok":
+            report.up_to_date += 1
+        elif len(lists[state]) < listed:
+            lists[state].append(path)
+
+
+def ocr_cache(folder: Path, report: IndexReport) -> str | None:
+    """Where OCR keeps the pages it read (``folder``), or None with a note when Tesseract is missing."""
+    from searchdocs.extract.ocr import ocr_unavailable
+
+    missing = ocr_unavailable()
+    if missing:
+        report.notes.append(missing)
+        return None
+    return str(folder)

@@ -11,7 +11,7 @@ from typing import Any
 
 from searchdocs.engines.opensearch import store
 from searchdocs.engines.opensearch.connection import Location, call, connect
-from searchdocs.ingest.indexer import file_state
+from searchdocs.ingest.indexer import compare_files
 from searchdocs.models import CheckReport
 
 _LISTED = 1000
@@ -62,12 +62,7 @@ def check_index(url: str, *, files: bool = True, ca_cert: str | None = None) -> 
     report.missing_passages = report.missing_passages[:_LISTED]
     report.files = len(by_path)
     if files:
-        lists = {"changed": report.changed, "vanished": report.vanished, "unreadable": report.unreadable}
-        for path, recs in sorted(by_path.items()):
-            state = file_state(path, recs[0].get("facts") or {}, recs[0].get("sha", ""))
-            if state == "ok":
-                report.up_to_date += 1
-            elif len(lists[state]) < _LISTED:
-                lists[state].append(path)
+        behind = {path: (recs[0].get("facts") or {}, recs[0].get("sha", "")) for path, recs in by_path.items()}
+        compare_files(report, behind, _LISTED)
     report.seconds = time.perf_counter() - started
     return report

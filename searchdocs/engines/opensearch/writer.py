@@ -24,7 +24,7 @@ from searchdocs.engines.opensearch.connection import ClusterError, Location, cal
 from searchdocs.errors import N_, Reason
 from searchdocs.ingest.indexer import (FileState, Known, Plan, Prepared, ProgressFn, collect_files,
                                        document_facts, drop_missing_roots, extract_all, fill_plan,
-                                       filter_fields, finish, late_failures, plan, settle)
+                                       filter_fields, finish, late_failures, ocr_cache, plan, settle)
 from searchdocs.models import IndexReport
 
 BULK_ACTIONS = 1000  # documents per bulk request
@@ -251,16 +251,8 @@ def index_paths(url: str, paths: Iterable[str | Path], *, jobs: int | None = Non
             _count(client, location, index, report)
         return finish(report, started)
 
-    ocr_cache = None
-    if ocr:
-        from searchdocs.extract.ocr import ocr_unavailable
-
-        missing = ocr_unavailable()
-        if missing:
-            report.notes.append(missing)
-        else:
-            ocr_cache = str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-                            / "searchdocs" / "ocr" / location.name)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "searchdocs" / "ocr" / location.name
+    pages_cache = ocr_cache(cache, report) if ocr else None
     index = store.create(location, client, shards, replicas) if rebuild else store.ensure(location, client, shards,
                                                                                             replicas)
     known = {} if rebuild else known_files(client, location, index)
@@ -278,7 +270,7 @@ def index_paths(url: str, paths: Iterable[str | Path], *, jobs: int | None = Non
 
     try:
         extract_all(p, report, jobs=jobs or os.cpu_count() or 1, max_bytes=max_bytes, file_timeout=file_timeout,
-                    max_memory_mb=max_memory_mb, ocr_cache=ocr_cache, progress=progress, write=write,
+                    max_memory_mb=max_memory_mb, ocr_cache=pages_cache, progress=progress, write=write,
                     tick=bulk.tick)
     finally:
         failed = bulk.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from searchdocs.errors import SearchdocsError
 from searchdocs.engines.whoosh.lock import is_locked, read_info
-from searchdocs.ingest.indexer import file_state
+from searchdocs.ingest.indexer import compare_files
 from searchdocs.ingest.workers import one_line
 from searchdocs.models import CheckReport
 
@@ -98,12 +98,7 @@ def check_index(directory: str | Path, *, files: bool = True) -> CheckReport:
     report.files = len(by_path)
 
     if files:
-        lists = {"changed": report.changed, "vanished": report.vanished, "unreadable": report.unreadable}
-        for path, recs in sorted(by_path.items()):
-            state = file_state(path, recs[0].get("_facts", {}), recs[0].get("sha", ""))
-            if state == "ok":
-                report.up_to_date += 1
-            elif len(lists[state]) < _LISTED:
-                lists[state].append(path)
+        behind = {path: (recs[0].get("_facts", {}), recs[0].get("sha", "")) for path, recs in by_path.items()}
+        compare_files(report, behind, _LISTED)
     report.seconds = time.perf_counter() - started
     return report

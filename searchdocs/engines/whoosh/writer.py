@@ -22,7 +22,7 @@ from searchdocs.engines.whoosh.store import INDEX_NAME, create_or_open
 from searchdocs.errors import N_, Reason
 from searchdocs.ingest.indexer import (FileState, Known, Plan, Prepared, ProgressFn, collect_files,
                                        document_facts, drop_missing_roots, extract_all, file_facts,
-                                       fill_plan, filter_fields, finish, late_failures, plan, settle)
+                                       fill_plan, filter_fields, finish, late_failures, ocr_cache, plan, settle)
 from searchdocs.models import Failure, IndexReport
 
 BATCH_FILES = 200  # commit at least this often, so a crash loses one batch at most
@@ -266,15 +266,7 @@ def index_paths(index_dir: str | Path, paths: Iterable[str | Path], *, jobs: int
             _count(ix, report)
         return finish(report, started)
 
-    ocr_cache = None
-    if ocr:
-        from searchdocs.extract.ocr import ocr_unavailable
-
-        missing = ocr_unavailable()
-        if missing:
-            report.notes.append(missing)
-        else:
-            ocr_cache = str(Path(index_dir).resolve() / OCR_CACHE)
+    pages_cache = ocr_cache(Path(index_dir).resolve() / OCR_CACHE, report) if ocr else None
 
     with IndexLock(index_dir, wait) as lock:
         if lock.stale is not None:
@@ -290,7 +282,7 @@ def index_paths(index_dir: str | Path, paths: Iterable[str | Path], *, jobs: int
         try:
             _apply_plan(ix, batch, p, prune, report)
             extract_all(p, report, jobs=jobs, max_bytes=max_bytes, file_timeout=file_timeout,
-                        max_memory_mb=max_memory_mb, ocr_cache=ocr_cache, progress=progress,
+                        max_memory_mb=max_memory_mb, ocr_cache=pages_cache, progress=progress,
                         write=lambda prepared, state, replace: batch.apply(
                             lambda w: _write(w, prepared, state, replace),
                             sum(len(d.passages) for d in prepared.docs), prepared.path),
