@@ -100,7 +100,9 @@ def test_records_counts_and_relations_match_the_local_engine(party_index, party_
     local, remote = party_index.stats(), party_cluster.stats()
     assert (remote.documents, remote.distinct_documents, remote.passages) == \
         (local.documents, local.distinct_documents, local.passages)
-    assert remote.by_type == local.by_type and remote.by_status == local.by_status
+    assert (remote.by_type, remote.by_issuer, remote.by_year, remote.by_status) == \
+        (local.by_type, local.by_issuer, local.by_year, local.by_status)
+    assert remote.last_indexed and remote.size_bytes > 0
     refs = lambda ix: sorted((r.kind, str(r.key), r.document.doc_id if r.document else "")
                              for r in ix.references("294-QĐ/TW").cited_by)
     assert refs(party_cluster) == refs(party_index) and refs(party_index)

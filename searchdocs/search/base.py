@@ -62,6 +62,16 @@ class Candidates:
     total: int | None = None  # matching documents, when the engine counts them itself (else: counts)
 
 
+def counts(tally: dict[str | None, int]) -> list[Count]:
+    """Counts of a stats table, commonest first, the unknown value last."""
+    return [Count(v, n) for v, n in sorted(tally.items(), key=lambda kv: (kv[0] is None, -kv[1], kv[0] or ""))]
+
+
+def years(tally: dict[str | None, int]) -> list[Count]:
+    """Counts by year, newest first, the unknown year last."""
+    return sorted(counts(tally), key=lambda c: (c.value is None, -(int(c.value) if c.value else 0)))
+
+
 def documents_key(records: list[DocRecord]) -> str:
     """A digest of what the version groups depend on: each document's id, path, content, passage
     count, number, date and when it was indexed."""
@@ -203,20 +213,15 @@ class SearchIndex(ABC):
         records = self.all_records()
         graph = self.graph()
 
-        def counts(values) -> list[Count]:
-            tally = Counter(values)
-            return [Count(v, n) for v, n in sorted(tally.items(), key=lambda kv: (kv[0] is None, -kv[1], kv[0] or ""))]
-
         stamps = [r.facts.get("indexed_at") for r in records if r.facts.get("indexed_at")]
         return IndexStats(
             documents=len(records), distinct_documents=len({graph.group(r.doc_id) for r in records}),
             passages=self.passage_count(), size_bytes=self.size_bytes(),
             last_indexed=max(stamps) if stamps else None,
-            by_type=counts(r.meta.get("doc_type") for r in records),
-            by_issuer=counts(r.meta.get("issuer") for r in records),
-            by_year=sorted(counts(document_year(r.meta) for r in records),
-                           key=lambda c: (c.value is None, -(int(c.value) if c.value else 0))),
-            by_status=counts(graph.status(r.doc_id).code for r in records),
+            by_type=counts(Counter(r.meta.get("doc_type") for r in records)),
+            by_issuer=counts(Counter(r.meta.get("issuer") for r in records)),
+            by_year=years(Counter(document_year(r.meta) for r in records)),
+            by_status=counts(Counter(graph.status(r.doc_id).code for r in records)),
         )
 
     def find_document(self, ref: str) -> DocRecord:

@@ -7,6 +7,7 @@ reranker, snippets, relations -- is :class:`searchdocs.search.base.SearchIndex`,
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,9 @@ from searchdocs.engines.opensearch.connection import Location, call, connect, re
 from searchdocs.engines.opensearch.query import MATCH_NOTHING, filter_clauses, ranked_terms, to_query
 from searchdocs.errors import N_, EmptyIndexError
 from searchdocs.ingest.indexer import filter_fields
-from searchdocs.models import DocRecord
+from searchdocs.models import DocRecord, IndexStats
 from searchdocs.search import rerank
-from searchdocs.search.base import Candidates, SearchIndex
+from searchdocs.search.base import Candidates, SearchIndex, counts, years
 from searchdocs.search.filters import Filters
 from searchdocs.search import query as weights
 from searchdocs.search.query import ParsedQuery
@@ -101,6 +102,25 @@ class OpenSearchIndex(SearchIndex):
     def size_bytes(self) -> int:
         stats = self._call(lambda: self.client.indices.stats(index=self.index, metric="store"))
         return int(stats["_all"]["total"]["store"]["size_in_bytes"])
+
+    def stats(self) -> IndexStats:
+        """Counts by type, issuer and year as aggregations of the records; by validity status and
+        the distinct documents from the relations graph, as locally."""
+        missing = "_searchdocs_none_"
+        terms = lambda field: {"terms": {"field": field, "size": 10000, "missing": missing}}
+        body = {"size": 0, "query": {"term": {"kind": "d"}}, "track_total_hits": True,
+                "aggs": {"type": terms("type_label"), "issuer": terms("issuer_label"), "year": terms("year_label"),
+                         "last": {"terms": {"field": "indexed_at", "size": 1, "order": {"_key": "desc"}}}}}
+        aggs = self._request(body)["aggregations"]
+        tally = lambda name: {None if b["key"] == missing else b["key"]: b["doc_count"] for b in aggs[name]["buckets"]}
+        graph = self.graph()
+        records = self.all_records()
+        last = aggs["last"]["buckets"]
+        return IndexStats(
+            documents=len(records), distinct_documents=len({graph.group(r.doc_id) for r in records}),
+            passages=self.passage_count(), size_bytes=self.size_bytes(), last_indexed=last[0]["key"] if last else None,
+            by_type=counts(tally("type")), by_issuer=counts(tally("issuer")), by_year=years(tally("year")),
+            by_status=counts(Counter(graph.status(r.doc_id).code for r in records)))
 
     def require_documents(self) -> None:
         if self._count({"term": {"kind": "d"}}) == 0:

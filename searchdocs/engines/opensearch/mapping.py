@@ -93,6 +93,11 @@ MAPPINGS = {
         "year": {"type": "keyword"},
         "date": {"type": "keyword"},
         "title": {"type": "text", "analyzer": "sd_body", "search_analyzer": "sd_body_search"},
+        # on document records, for stats by aggregation: the values as shown
+        "type_label": {"type": "keyword"},
+        "issuer_label": {"type": "keyword"},
+        "year_label": {"type": "keyword"},
+        "indexed_at": {"type": "keyword"},
     },
 }
 

@@ -26,6 +26,7 @@ from searchdocs.ingest.indexer import (FileState, Known, Plan, Prepared, Progres
                                        document_facts, drop_missing_roots, extract_all, fill_plan,
                                        filter_fields, finish, late_failures, ocr_cache, plan, settle)
 from searchdocs.models import IndexReport
+from searchdocs.search.filters import document_year
 
 BULK_ACTIONS = 1000  # documents per bulk request
 BULK_BYTES = 8_000_000  # or this much JSON, whichever comes first
@@ -54,9 +55,11 @@ def documents(prepared: Prepared, state: FileState) -> Iterable[tuple[str, dict]
     for doc in prepared.docs:
         facts = document_facts(doc, state)
         shared = _filters(facts["meta"])
+        meta = facts["meta"]
         yield f"d:{doc.doc_id}", {"kind": "d", "pid": f"d:{doc.doc_id}", "doc_id": doc.doc_id, "path": prepared.path,
-                                  "sha": prepared.sha, "facts": facts, "title": facts["meta"].get("title") or "",
-                                  **shared}
+                                  "sha": prepared.sha, "facts": facts, "title": meta.get("title") or "",
+                                  "type_label": meta.get("doc_type"), "issuer_label": meta.get("issuer"),
+                                  "year_label": document_year(meta), "indexed_at": facts["indexed_at"], **shared}
         for p in doc.passages:
             pid = f"{doc.doc_id}#{p.ordinal}"
             yield pid, {"kind": "p", "pid": pid, "doc_id": doc.doc_id, "path": prepared.path, "sha": prepared.sha,
