@@ -36,7 +36,7 @@ VARIANTS: dict[str, tuple[dict[tuple[object, str], float], bool]] = {
     "B=0.75 K1=1.2 (Whoosh defaults)": ({(query, "BM25_B"): 0.75, (query, "BM25_K1"): 1.2}, True),
     "B=0.5 K1=0.7": ({(query, "BM25_B"): 0.5, (query, "BM25_K1"): 0.7}, True),
     "no bigrams": ({(query, "BIGRAM_BOOST"): 0.0}, True),
-    "accent boost 1.0": ({(query, "ACCENT_BOOST"): 1.0}, True),
+    "accent boost 1.5 (before)": ({(query, "ACCENT_BOOST"): 1.5}, True),
     "no pruning": ({(query, "COMMON_SHARE"): 1.0}, True),
     "folded 0.5 beside accented": ({(query, "FOLDED_BOOST"): 0.5}, True),
 }

@@ -1,4 +1,4 @@
-"""Train the reranker (searchdocs/rerank.json) on the judged questions of the BEIR sets, and
+"""Train the reranker (searchdocs/search/rerank.json) on the judged questions of the BEIR sets, and
 report it cross-validated: by set (train on the others, test on one) and by query folds.
 
     python benchmarks/train_reranker.py            # every set in ../shared/bench, writes the model
@@ -166,7 +166,7 @@ def render(results: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("sets", nargs="*", type=Path, help="BEIR directories (default: ../shared/bench/*)")
-    ap.add_argument("--no-write", action="store_true", help="report only; leave searchdocs/rerank.json as it is")
+    ap.add_argument("--no-write", action="store_true", help="report only; leave searchdocs/search/rerank.json as it is")
     args = ap.parse_args()
     sets = bench_sets(args.sets)
     groups: list[Group] = []
