@@ -275,3 +275,41 @@ def test_the_clusters_search_analysis_places_tone_marks(cluster_url, party_url):
     for new, classic in (("hoà thuận", "hòa thuận"), ("Khoẻ", "Khỏe"), ("thuỷ lợi", "thủy lợi"), ("uỷ ban", "ủy ban"),
                          ("quý", "quý"), ("hoàn thành", "hoàn thành")):
         assert _analyze(cluster_url, "sd_body_search", new) == _analyze(cluster_url, "sd_body", classic), new
+
+
+def test_moved_touched_changed_and_gone_files_as_locally(cluster_url, tmp_path):
+    """The same file events on both engines end with the same records; moves and touches re-file
+    without extracting (plain bulk updates: no reindex module needed)."""
+    import shutil
+
+    url, local = f"{cluster_url}/events", str(tmp_path / "ix")
+    folder = tmp_path / "docs"
+    (folder / "a").mkdir(parents=True)
+    for name in ("sotay_quydinh294.pdf", "sotay_huongdan21.pdf"):
+        shutil.copy(CORPUS / name, folder / "a" / name)
+
+    def both(*extra: str) -> list[dict]:
+        reports = []
+        for where in (url, local):
+            result = run("--index", where, "index", str(folder), "--json", *extra)
+            assert result.exit_code == 0, result.output
+            reports.append(json.loads(result.output))
+        return reports
+
+    both()
+    (folder / "b").mkdir()
+    shutil.move(folder / "a" / "sotay_quydinh294.pdf", folder / "b" / "sotay_quydinh294.pdf")
+    (folder / "a" / "sotay_huongdan21.pdf").touch()
+    for report in both():
+        assert report["moved"] == 1 and report["indexed"] == 0
+    shutil.copy(CORPUS / "sotay_huongdan06_v1.pdf", folder / "a" / "sotay_huongdan21.pdf")
+    for report in both():
+        assert report["changed"] == 1
+    (folder / "a" / "sotay_huongdan21.pdf").unlink()
+    remote, here = both("--prune")
+    assert remote["removed"] == here["removed"] == 1
+    assert (remote["documents"], remote["passages"]) == (here["documents"], here["passages"])
+    shown = json.loads(run("--index", url, "show", "Quy định 294", "--json").output)
+    assert shown["path"] == str(folder / "b" / "sotay_quydinh294.pdf")
+    check = run("--index", url, "check", "--json")
+    assert check.exit_code == 0 and json.loads(check.output)["status"] == "healthy"

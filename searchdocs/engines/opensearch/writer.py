@@ -195,11 +195,41 @@ def known_files(client: Any, location: Location, index: str) -> dict[str, Known]
     return known
 
 
-def _by_query(client: Any, location: Location, index: str, query: dict, script: dict | None = None) -> None:
-    body = {"query": query} if script is None else {"query": query, "script": script}
-    action = client.update_by_query if script is not None else client.delete_by_query
-    call(location, lambda: action(index=index, body=body, params={"conflicts": "proceed", "refresh": "true",
-                                                                   "request_timeout": 300}))
+def _matching_ids(client: Any, location: Location, index: str, query: dict) -> list[tuple[str, str]]:
+    """(id, kind) of every document ``query`` matches, read in pages sorted by pid."""
+    call(location, lambda: client.indices.refresh(index=index))
+    found: list[tuple[str, str]] = []
+    after = None
+    while True:
+        body: dict = {"query": query, "size": 5000, "sort": [{"pid": "asc"}], "_source": ["kind"]}
+        if after is not None:
+            body["search_after"] = after
+        hits = call(location, lambda: client.search(index=index, body=body))["hits"]["hits"]
+        found += [(h["_id"], h["_source"].get("kind", "")) for h in hits]
+        if len(hits) < 5000:
+            return found
+        after = hits[-1]["sort"]
+
+
+def _bulk_now(client: Any, location: Location, lines: list[dict]) -> None:
+    """Bulk operations that must all hold (deletes, partial updates), refreshed at once. Plain bulk
+    requests, so that a cluster without the reindex module (no _delete_by_query) serves them too."""
+    for start in range(0, len(lines), 2 * BULK_ACTIONS):
+        chunk = lines[start:start + 2 * BULK_ACTIONS]
+        response = call(location, lambda: client.bulk(body=chunk, params={"refresh": "true"}))
+        errors = [next(iter(item.values())) for item in response.get("items", [])
+                  if next(iter(item.values())).get("status", 500) >= 300
+                  and next(iter(item.values())).get("status") != 404]
+        if errors:
+            cause = errors[0].get("error") or {}
+            raise ClusterError(N_("OpenSearch refused a bulk request: {reason}"),
+                               reason=str(cause.get("reason", cause) if isinstance(cause, dict) else cause)[:300])
+
+
+def _delete_where(client: Any, location: Location, index: str, query: dict) -> None:
+    lines = [{"delete": {"_index": index, "_id": doc_id}} for doc_id, _ in _matching_ids(client, location, index, query)]
+    if lines:
+        _bulk_now(client, location, lines)
 
 
 def _refile(client: Any, location: Location, index: str, old: str, state: FileState, passages: bool) -> None:
@@ -208,12 +238,15 @@ def _refile(client: Any, location: Location, index: str, old: str, state: FileSt
     query: dict = {"term": {"path": old}}
     if not passages:
         query = {"bool": {"filter": [query, {"term": {"kind": "d"}}]}}
-    script = {"lang": "painless", "params": {"path": state.path, "size": state.size, "mtime": state.mtime_ns,
-                                             "at": time.strftime("%Y-%m-%dT%H:%M:%S")},
-              "source": "ctx._source.path = params.path; if (ctx._source.kind == 'd') { "
-                        "ctx._source.facts.size = params.size; ctx._source.facts.mtime_ns = params.mtime; "
-                        "ctx._source.facts.indexed_at = params.at; }"}
-    _by_query(client, location, index, query, script)
+    at = time.strftime("%Y-%m-%dT%H:%M:%S")
+    lines: list[dict] = []
+    for doc_id, kind in _matching_ids(client, location, index, query):
+        change: dict = {"path": state.path}
+        if kind == "d":
+            change.update(facts={"size": state.size, "mtime_ns": state.mtime_ns, "indexed_at": at}, indexed_at=at)
+        lines += [{"update": {"_index": index, "_id": doc_id}}, {"doc": change}]
+    if lines:
+        _bulk_now(client, location, lines)
 
 
 def _count(client: Any, location: Location, index: str, report: IndexReport) -> None:
@@ -279,11 +312,11 @@ def index_paths(url: str, paths: Iterable[str | Path], *, jobs: int | None = Non
         failed = bulk.close()
     for path, sha in written.items():  # a failed file: its new documents go, the old stay
         if path in failed:
-            _by_query(client, location, index, {"bool": {"filter": [{"term": {"path": path}},
-                                                                     {"term": {"sha": sha}}]}})
+            _delete_where(client, location, index, {"bool": {"filter": [{"term": {"path": path}},
+                                                                         {"term": {"sha": sha}}]}})
         elif path in known:
-            _by_query(client, location, index, {"bool": {"filter": [{"term": {"path": path}}],
-                                                         "must_not": [{"term": {"sha": sha}}]}})
+            _delete_where(client, location, index, {"bool": {"filter": [{"term": {"path": path}}],
+                                                             "must_not": [{"term": {"sha": sha}}]}})
     late_failures(report, list(failed.items()))
     settle(report, p)
     if rebuild:
@@ -304,4 +337,4 @@ def _apply_plan(client: Any, location: Location, index: str, p: Plan, prune: boo
     for state in p.touched:
         _refile(client, location, index, state.path, state, False)
     for path in p.drop + (p.gone if prune else []):
-        _by_query(client, location, index, {"term": {"path": path}})
+        _delete_where(client, location, index, {"term": {"path": path}})
