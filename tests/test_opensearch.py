@@ -306,6 +306,8 @@ def test_moved_touched_changed_and_gone_files_as_locally(cluster_url, tmp_path):
     for report in both():
         assert report["changed"] == 1
     (folder / "a" / "sotay_huongdan21.pdf").unlink()
+    dry = json.loads(run("--index", url, "index", str(folder), "--prune", "--dry-run", "--json").output)
+    assert dry["dry_run"] and dry["removed"] == 1
     remote, here = both("--prune")
     assert remote["removed"] == here["removed"] == 1
     assert (remote["documents"], remote["passages"]) == (here["documents"], here["passages"])
