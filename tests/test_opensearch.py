@@ -58,7 +58,9 @@ def top(ix, query: str) -> frozenset[str] | None:
     """The first hit's document, as the files of its versions (either export of one document may
     stand for its group)."""
     hits = ix.search(query, limit=1).hits
-    return frozenset(Path(v.path).name for v in hits[0].versions) or frozenset([hits[0].path]) if hits else None
+    if not hits:
+        return None
+    return frozenset(Path(v.path).name for v in hits[0].versions) or frozenset([Path(hits[0].path).name])
 
 
 def test_a_second_run_finds_every_file_unchanged(party_url):

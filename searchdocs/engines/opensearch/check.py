@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from searchdocs.engines.opensearch import store
-from searchdocs.engines.opensearch.connection import Location, call, connect
+from searchdocs.engines.opensearch.connection import Location, call, connect, scan
 from searchdocs.ingest.indexer import compare_files
 from searchdocs.models import CheckReport
 
@@ -35,8 +35,6 @@ def _passages_per_document(client: Any, location: Location, index: str) -> dict[
 
 def check_index(url: str, *, files: bool = True, ca_cert: str | None = None) -> CheckReport:
     """Check the index at ``url``; ``files=False`` skips comparing with the files on disk."""
-    from opensearchpy import helpers
-
     started = time.perf_counter()
     location = Location.parse(url)
     client = connect(location, ca_cert)
@@ -48,8 +46,8 @@ def check_index(url: str, *, files: bool = True, ca_cert: str | None = None) -> 
     settings = call(location, lambda: client.indices.get_settings(index=index))[index]["settings"]["index"]
     report.segments = int(settings.get("number_of_shards", 0))
     passages_of = _passages_per_document(client, location, index)
-    records = [hit["_source"] for hit in call(location, lambda: list(helpers.scan(
-        client, index=index, query={"query": {"term": {"kind": "d"}}}, _source=["doc_id", "path", "sha", "facts"])))]
+    records = [hit["_source"] for hit in scan(client, location, index, {"term": {"kind": "d"}},
+                                              ["doc_id", "path", "sha", "facts"])]
     report.documents, report.passages = len(records), sum(passages_of.values())
     recorded = {r["doc_id"] for r in records}
     report.orphan_passages = sorted(d for d in passages_of if d not in recorded)[:_LISTED]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import netrc
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -135,3 +135,36 @@ def require_healthy(client: Any, location: Location) -> None:
     if health.get("status") == "red":
         raise ClusterError(N_("the OpenSearch cluster at {base} is red (primary shards unassigned): "
                               "bring its nodes back, then try again"), base=location.base)
+
+
+PAGE = 2000  # documents per page when reading many
+
+
+def scan(client: Any, location: Location, index: str, query: dict, source: list[str] | bool,
+         page: int = PAGE) -> Iterator[dict]:
+    """Every document ``query`` matches, in pages sorted by pid (search_after: no scroll context
+    left open on the cluster if the reader stops early)."""
+    after = None
+    while True:
+        body: dict = {"query": query, "size": page, "sort": [{"pid": "asc"}], "_source": source}
+        if after is not None:
+            body["search_after"] = after
+        hits = call(location, lambda: client.search(index=index, body=body))["hits"]["hits"]
+        yield from hits
+        if len(hits) < page:
+            return
+        after = hits[-1]["sort"]
+
+
+def get(client: Any, location: Location, index: str, doc_id: str) -> dict | None:
+    """The source of one document, or None when there is none."""
+    from opensearchpy import exceptions as ox
+
+    def fetch() -> dict | None:
+        try:
+            return client.get(index=index, id=doc_id)["_source"]
+        except ox.NotFoundError as e:
+            if "index_not_found" in str(e):
+                raise
+            return None
+    return call(location, fetch)

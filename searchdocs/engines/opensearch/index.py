@@ -14,7 +14,7 @@ from typing import Any
 
 from searchdocs.analysis import fold_token
 from searchdocs.engines.opensearch import store
-from searchdocs.engines.opensearch.connection import Location, call, connect, require_healthy
+from searchdocs.engines.opensearch.connection import Location, call, connect, get, require_healthy, scan
 from searchdocs.engines.opensearch.query import MATCH_NOTHING, filter_clauses, ranked_terms, to_query
 from searchdocs.errors import N_, EmptyIndexError
 from searchdocs.ingest.indexer import filter_fields
@@ -26,7 +26,6 @@ from searchdocs.search import query as weights
 from searchdocs.search.query import ParsedQuery
 
 VERSIONS_ID = "v:versions"  # the stored version groups: one document of kind "v"
-PAGE = 2000
 
 
 class OpenSearchIndex(SearchIndex):
@@ -52,17 +51,7 @@ class OpenSearchIndex(SearchIndex):
         return self._call(lambda: self.client.search(index=self.index, body=body, **params))
 
     def _scan(self, query: dict, source: list[str] | bool) -> Iterator[dict]:
-        """Every document ``query`` matches, in pages sorted by pid (search_after)."""
-        after = None
-        while True:
-            body = {"query": query, "size": PAGE, "sort": [{"pid": "asc"}], "_source": source}
-            if after is not None:
-                body["search_after"] = after
-            hits = self._request(body)["hits"]["hits"]
-            yield from hits
-            if len(hits) < PAGE:
-                return
-            after = hits[-1]["sort"]
+        return scan(self.client, self.location, self.index, query, source)
 
     # -- documents -------------------------------------------------------------------------
 
@@ -71,15 +60,8 @@ class OpenSearchIndex(SearchIndex):
         return DocRecord(src["doc_id"], src["path"], src["sha"], src.get("facts") or {})
 
     def record(self, doc_id: str) -> DocRecord | None:
-        from opensearchpy import exceptions as ox
-
-        try:
-            found = self.client.get(index=self.index, id=f"d:{doc_id}")
-        except ox.NotFoundError:
-            return None
-        except ox.TransportError:
-            found = self._call(lambda: self.client.get(index=self.index, id=f"d:{doc_id}"))
-        return self._record(found["_source"])
+        found = get(self.client, self.location, self.index, f"d:{doc_id}")
+        return self._record(found) if found is not None else None
 
     def records(self) -> Iterator[DocRecord]:
         for hit in self._scan({"term": {"kind": "d"}}, ["doc_id", "path", "sha", "facts"]):
@@ -131,12 +113,8 @@ class OpenSearchIndex(SearchIndex):
         return None
 
     def _load_versions(self) -> dict | None:
-        from opensearchpy import exceptions as ox
-
-        try:
-            return self.client.get(index=self.index, id=VERSIONS_ID)["_source"].get("facts")
-        except ox.NotFoundError:
-            return None
+        found = get(self.client, self.location, self.index, VERSIONS_ID)
+        return found.get("facts") if found is not None else None
 
     def _store_versions(self, data: dict) -> None:
         self._call(lambda: self.client.index(index=self.index, id=VERSIONS_ID, body={"kind": "v", "pid": VERSIONS_ID,
@@ -187,12 +165,11 @@ class OpenSearchIndex(SearchIndex):
             body = {"query": query, "from": offset, "size": size, "track_total_hits": False,
                     "_source": ["doc_id", "body", "section", "page"],
                     "collapse": {"field": "doc_id", "inner_hits": {"name": "top", "size": rerank.TOP_PASSAGES,
-                                                                    "_source": False}},
-                    "aggs": {"documents": {"cardinality": {"field": "doc_id", "precision_threshold": 40000}}}}
-            if shared:  # the matching documents that share a version group with another
-                body["aggs"]["shared"] = {"terms": {"field": "doc_id", "include": shared, "size": len(shared)}}
-            if offset:
-                del body["aggs"]
+                                                                    "_source": False}}}
+            if not offset:  # the total, once
+                body["aggs"] = {"documents": {"cardinality": {"field": "doc_id", "precision_threshold": 40000}}}
+                if shared:  # the matching documents that share a version group with another
+                    body["aggs"]["shared"] = {"terms": {"field": "doc_id", "include": shared, "size": len(shared)}}
             response = self._request(body)
             if not offset:
                 aggs = response["aggregations"]
@@ -235,12 +212,17 @@ class OpenSearchIndex(SearchIndex):
         return self._shared
 
     def _frequency_for_rerank(self, parsed: ParsedQuery) -> Callable[[str, str], int]:
-        """``frequency``, with the terms the reranker asks about (``rerank.question``) fetched at once."""
+        """``frequency``, fetching at its first call every term the reranker asks about
+        (``rerank.question``) in one multi-search; a query that is not reranked asks nothing."""
         words = parsed.words + [w for g in parsed.phrases for p in g for w in p]
         folded = [fold_token(w) for w in words]
-        self._prefetch([("body", f) for f in folded] + [("body", w) for w in words]
-                       + [("bigrams", f"{a}_{b}") for a, b in zip(folded, folded[1:])])
-        return self.frequency
+        wanted = ([("body", f) for f in folded] + [("body", w) for w in words]
+                  + [("bigrams", f"{a}_{b}") for a, b in zip(folded, folded[1:])])
+
+        def frequency(field: str, term: str) -> int:
+            self._prefetch(wanted)  # once: later calls find every term fetched
+            return self.frequency(field, term)
+        return frequency
 
     def _named(self, parsed: ParsedQuery, keys: list, doc_ids: list[str]) -> set:
         """The candidates whose document carries a number the query names."""

@@ -9,6 +9,7 @@ exponential backoff, and an item refused for good fails only its own file.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -20,7 +21,7 @@ from typing import Any
 from searchdocs.analysis import bigram_postings
 from searchdocs.documents.numbers import find_numbers
 from searchdocs.engines.opensearch import store
-from searchdocs.engines.opensearch.connection import ClusterError, Location, call, connect, require_healthy
+from searchdocs.engines.opensearch.connection import ClusterError, Location, call, connect, require_healthy, scan
 from searchdocs.errors import N_, Reason
 from searchdocs.ingest.indexer import (FileState, Known, Plan, Prepared, ProgressFn, collect_files,
                                        document_facts, drop_missing_roots, extract_all, fill_plan,
@@ -83,8 +84,6 @@ class Bulk:
         self.last = time.monotonic()
 
     def add(self, path: str, docs: Iterable[tuple[str, dict]]) -> None:
-        import json
-
         for doc_id, source in docs:
             self.lines += [{"index": {"_index": self.index, "_id": doc_id}}, source]
             self.owners.append(path)
@@ -178,13 +177,9 @@ def known_files(client: Any, location: Location, index: str) -> dict[str, Known]
     """Path → what the index records about that file. A path with records of two contents (a run
     killed between writing a new version and deleting the old) is known by no hash, so it is
     extracted again and the old version goes."""
-    from opensearchpy import helpers
-
     known: dict[str, Known] = {}
-    hits = call(location, lambda: list(helpers.scan(client, index=index, query={"query": {"term": {"kind": "d"}}},
-                                                    _source=["path", "sha", "doc_id", "facts.size",
-                                                             "facts.mtime_ns", "facts.passages"], size=2000)))
-    for hit in hits:
+    source = ["path", "sha", "doc_id", "facts.size", "facts.mtime_ns", "facts.passages"]
+    for hit in scan(client, location, index, {"term": {"kind": "d"}}, source):
         src = hit["_source"]
         facts = src.get("facts") or {}
         k = known.setdefault(src["path"], Known(src["sha"], facts.get("size"), facts.get("mtime_ns")))
@@ -196,19 +191,9 @@ def known_files(client: Any, location: Location, index: str) -> dict[str, Known]
 
 
 def _matching_ids(client: Any, location: Location, index: str, query: dict) -> list[tuple[str, str]]:
-    """(id, kind) of every document ``query`` matches, read in pages sorted by pid."""
+    """(id, kind) of every document ``query`` matches, as of now."""
     call(location, lambda: client.indices.refresh(index=index))
-    found: list[tuple[str, str]] = []
-    after = None
-    while True:
-        body: dict = {"query": query, "size": 5000, "sort": [{"pid": "asc"}], "_source": ["kind"]}
-        if after is not None:
-            body["search_after"] = after
-        hits = call(location, lambda: client.search(index=index, body=body))["hits"]["hits"]
-        found += [(h["_id"], h["_source"].get("kind", "")) for h in hits]
-        if len(hits) < 5000:
-            return found
-        after = hits[-1]["sort"]
+    return [(h["_id"], h["_source"].get("kind", "")) for h in scan(client, location, index, query, ["kind"], 5000)]
 
 
 def _bulk_now(client: Any, location: Location, lines: list[dict]) -> None:
