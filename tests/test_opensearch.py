@@ -165,7 +165,10 @@ def test_a_killed_run_run_again_leaves_every_document_once(cluster_url, tmp_path
 
     url = f"{cluster_url}/killed"
     files = [str(CORPUS / name) for name in SEARCH_FIXTURE_FILES]
-    command = [sys.executable, "-m", "searchdocs", "--index", url, "index", *files, "--jobs", "1", "-q"]
+    # small bulk requests, so that documents arrive from the first file on and the kill lands mid-run
+    code = ("import sys, searchdocs.engines.opensearch.writer as w; w.BULK_ACTIONS = 20; "
+            "from searchdocs.interface.cli import main; sys.argv = ['searchdocs'] + sys.argv[1:]; main()")
+    command = [sys.executable, "-c", code, "--index", url, "index", *files, "--jobs", "1", "-q"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:  # kill it once documents are arriving
@@ -174,7 +177,8 @@ def test_a_killed_run_run_again_leaves_every_document_once(cluster_url, tmp_path
                 break
         except Exception:  # noqa: BLE001 - the index is not created yet
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
+    assert process.poll() is None, "the run ended before it could be killed"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     again = run("--index", url, "index", *files, "--json")

@@ -42,7 +42,7 @@ def pair():
         yield url, Path(folder)
 
 
-def test_a_killed_node_loses_no_result_and_a_rerun_bulk_no_document(pair, tmp_path):
+def test_a_killed_node_loses_no_result_and_a_rerun_bulk_no_document(pair, tmp_path, monkeypatch):
     url, folder = pair
     files = [str(CORPUS / name) for name in SEARCH_FIXTURE_FILES]
     assert run("--index", f"{url}/fo", "index", *files, "--shards", "2", "--replicas", "1", "-q").exit_code == 0
@@ -50,10 +50,16 @@ def test_a_killed_node_loses_no_result_and_a_rerun_bulk_no_document(pair, tmp_pa
     before = results(f"{url}/fo")
     assert all(hits for _, hits in before)
 
-    # a second index fed while node 2 dies under it
+    # a second index fed while node 2 dies under it; small bulk requests, so documents arrive from
+    # the first file on and the kill lands mid-run
+    import searchdocs.engines.opensearch.writer as writer
+
+    monkeypatch.setattr(writer, "BULK_ACTIONS", 20)
     feed = CliRunner().invoke  # the run is in this process: its bulk requests meet the dead node
     pid = int((folder / "node-2.pid").read_text())
     import threading
+
+    killed_at: list[float] = []
 
     def kill_once_documents_arrive() -> None:
         stop = time.monotonic() + 120
@@ -65,11 +71,14 @@ def test_a_killed_node_loses_no_result_and_a_rerun_bulk_no_document(pair, tmp_pa
                 pass
             time.sleep(0.05)
         os.kill(pid, signal.SIGKILL)
+        killed_at.append(time.monotonic())
 
     killer = threading.Thread(target=kill_once_documents_arrive)
     killer.start()
     first = feed(cli, ["--index", f"{url}/fo2", "index", *files, "--shards", "2", "--replicas", "1", "--json"])
+    fed_at = time.monotonic()
     killer.join()
+    assert killed_at[0] < fed_at, "the run ended before node 2 was killed"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
