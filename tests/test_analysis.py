@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchdocs.analysis import bigram_analyzer, body_analyzer, syllables
+from searchdocs.analysis import bigram_analyzer, body_analyzer, heading_analyzer, syllables
 from searchdocs.documents.normalize import clean_text, fold
 from searchdocs.search.query import parse
 
@@ -124,7 +124,14 @@ def test_bigram_field_has_no_number_tokens():
 # --- pickling (Whoosh stores the analyzers in the index) --------------------------------------------
 
 
-@pytest.mark.parametrize("make", [body_analyzer, bigram_analyzer])
+def test_heading_has_both_forms_and_no_number_tokens():
+    text = "Điều 3. Thi hành Quy định 294-QĐ/TW"
+    assert by_position(text, heading_analyzer()) == {
+        k: [t for t in forms if "/" not in t] for k, forms in by_position(text).items()}
+    assert by_position(text, heading_analyzer())[2] == ["thi"] and "294-qd/tw" in number_tokens(text)
+
+
+@pytest.mark.parametrize("make", [body_analyzer, bigram_analyzer, heading_analyzer])
 def test_analyzers_pickle_and_unpickle_equal(make):
     analyzer = make()
     restored = pickle.loads(pickle.dumps(analyzer))

@@ -379,3 +379,49 @@ def test_ranking_is_whoosh_bm25f_with_a_doc_id_facet_to_the_last_bit(search_inde
         ranking, counts = search_index.ranking(parsed)
         assert (list(ranking.best_first(first)), counts) == expected
     assert expected[0]
+
+
+# --- A passage's heading is a field of its own ---------------------------------------------------------
+
+def _headed_passage(search_index) -> tuple[str, str]:
+    """A real article of the corpus (text, its heading's words without the article number)."""
+    from searchdocs.documents.structure import heading
+
+    for record in search_index.records():
+        for p in search_index.passages(record.doc_id):
+            head = heading(p["body"], p["section"])
+            words = re.sub(r"^Điều \d+[a-zđ]?[.:]?\s*", "", head)
+            if head.startswith("Điều") and len(syllables(words)) >= 4 and not find_numbers(words):
+                return p["body"], words
+    raise AssertionError("the fixture corpus has articles with headings")
+
+
+def test_a_heading_outranks_the_same_words_in_the_text(search_index, tmp_path, monkeypatch) -> None:
+    """Two records with the same words: in one the article's heading line, in the other the same
+    line moved to the end of the text. The heading's record ranks first, and the heading field is
+    what puts it there (without its weight the two are all but tied)."""
+    import json
+
+    import searchdocs
+    from searchdocs.search import query as weights
+
+    text, words = _headed_passage(search_index)
+    head, _, rest = text.partition("\n")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(json.dumps({"_id": i, "text": t}, ensure_ascii=False)
+                              for i, t in (("headed", text), ("buried", f"{rest.strip()} {head}"))) + "\n",
+                    encoding="utf-8")
+    searchdocs.index_paths(tmp_path / "ix", [feed], jobs=1)
+
+    def gap(query: str) -> float:
+        with searchdocs.open_index(tmp_path / "ix") as ix:
+            scores = {h.record_id: h.score for h in ix.search(query, 2, rerank=False).hits}
+        return scores["headed"] - scores["buried"]
+
+    shipped = weights.HEADING_BOOST
+    for query in (words, fold(words)):
+        with_heading = gap(query)
+        monkeypatch.setattr(weights, "HEADING_BOOST", 0.0)
+        without = gap(query)
+        monkeypatch.setattr(weights, "HEADING_BOOST", shipped)
+        assert with_heading > 0 and with_heading > 5 * abs(without), (query, with_heading, without)

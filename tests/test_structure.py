@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from searchdocs.models import Page, Passage
-from searchdocs.documents.structure import MAX_WORDS, split_passages
+from searchdocs.documents.structure import CONTINUED, HEADING_WORDS, MAX_WORDS, heading, split_passages
 
 GOLDEN = Path(__file__).parent / "golden" / "passages"
 WORD = re.compile(r"\w+")
@@ -66,6 +66,18 @@ def test_294_sections_are_labelled_with_the_articles_they_implement(qd294) -> No
         assert first <= number <= last, (line, passage.label)
         assert re.search(rf"\(Điều [\d, ]*\b{article}\b", passage.label), (line, passage.label)
         assert passage.page in (page, page - 1), (line, passage.page)
+
+
+def test_294_headings_are_the_section_lines(qd294) -> None:
+    """Each "N. Điều K …" heading line read from the pages is the heading of the passage it opens."""
+    pages, passages = qd294
+    lines = [m.group(0).strip() for page in pages for m in re.finditer(r"^\d{1,2}\. Điều \d+\b[^\n]*", page.text, re.M)]
+    opened = {p.text.partition("\n")[0].strip(): p for p in passages}
+    found = [line for line in lines if line in opened]
+    assert len(found) >= 10
+    for line in found:
+        if len(WORD.findall(line)) <= HEADING_WORDS:
+            assert heading(opened[line].text, opened[line].label) == line
 
 
 def test_294_first_section_is_on_page_1(qd294) -> None:
@@ -226,6 +238,37 @@ def test_quy_dinh_style_headings_name_their_articles() -> None:
             f"2. Điều 3: Về quyền\n2.1. (Khoản 1): Quyền được thông tin.\n{_filler(250)}\n"
             f"2.2. (Khoản 2, Điều 21): Thí điểm.\n{_filler(250)}\n")
     assert [p.label for p in _split(text)] == ["1.1 (Điều 1)", "1.2 (Điều 1)", "2.1 (Điều 3)", "2.2 (Điều 21)"]
+
+
+ARTICLE = f"""Hạn chế năng lực hành vi dân sự
+
+1. Người nghiện ma túy {_filler(80)}
+
+2. Việc xác lập giao dịch {_filler(60)}
+
+3. Khi không còn căn cứ {_filler(60)}"""
+
+
+def test_a_section_document_of_one_passage_stays_whole() -> None:
+    """An article given without its "Điều" line is not cut at its clauses "1.", "2.", "3." while
+    it fits in one passage; past that size its sections are passages of their own again."""
+    passages = _split(ARTICLE)
+    assert [p.label for p in passages] == [""] and passages[0].text.startswith("Hạn chế năng lực")
+    longer = _split(ARTICLE + f"\n\n4. Người giám hộ {_filler(250)}")
+    assert [p.label for p in longer] == ["", "1", "2", "3", "4"]
+    assert _split(f"Điều 1. Một\n{_filler(60)}\nĐiều 2. Hai\n{_filler(60)}")[-1].label == "Điều 2"  # articles still
+
+
+@pytest.mark.parametrize(("text", "label", "expected"), [
+    ("Điều 5. Chuyển sinh hoạt đảng\n1. Đảng viên chuyển sinh hoạt.", "Điều 5", "Điều 5. Chuyển sinh hoạt đảng"),
+    (ARTICLE, "", "Hạn chế năng lực hành vi dân sự"),
+    ("Một dòng duy nhất, không có gì theo sau", "", ""),
+    ("Điều 5. Chuyển sinh hoạt đảng\n   \n", "Điều 5", ""),
+    (" ".join(["chữ"] * (HEADING_WORDS + 1)) + "\nrồi văn bản", "", ""),
+    ("dòng giữa một đoạn dài\nrồi văn bản", "Điều 5" + CONTINUED, ""),
+])
+def test_heading_is_a_short_first_line(text: str, label: str, expected: str) -> None:
+    assert heading(text, label) == expected
 
 
 def test_passage_page_is_where_it_starts() -> None:

@@ -144,6 +144,12 @@ def body_analyzer() -> Composable:
     return SyllableTokenizer() | LowercaseFilter() | AccentFoldFilter()
 
 
+def heading_analyzer() -> Composable:
+    """Index-time analyzer of a passage's heading: syllables, folded and accented, no numbers
+    (a heading's number is matched through the body's number tokens and ``docnum``)."""
+    return SyllableTokenizer(numbers=False) | LowercaseFilter() | AccentFoldFilter()
+
+
 def bigram_analyzer() -> Composable:
     """Index-time analyzer of the bigram field."""
     return SyllableTokenizer(numbers=False) | LowercaseFilter() | BigramFilter()

@@ -85,6 +85,8 @@ MAPPINGS = {
         "body": {"type": "text", "analyzer": "sd_body", "search_analyzer": "sd_body_search",
                  "similarity": "sd_bm25"},
         "bigrams": {"type": "text", "analyzer": "sd_tokens", "similarity": "sd_bm25"},
+        "heading": {"type": "text", "analyzer": "sd_body", "search_analyzer": "sd_body_search",
+                    "similarity": "sd_bm25"},  # structure.heading of the passage
         "mentions": {"type": "keyword", "similarity": "sd_bm25"},
         "docnum": {"type": "keyword", "similarity": "sd_bm25"},
         "doc_type": {"type": "keyword"},

@@ -18,14 +18,15 @@ def _term(field: str, value: str, boost: float = 1.0) -> dict:
 
 
 def word_terms(words: list[str]) -> list[tuple[str, str, float]]:
-    """(field, term, boost) of a run of words: each folded, accented when it differs, and the
-    folded pairs of pairable neighbours."""
+    """(field, term, boost) of a run of words: each folded, accented when it differs, in the body;
+    as typed in the heading; and the folded pairs of pairable neighbours."""
     terms: list[tuple[str, str, float]] = []
     for w in words:
         f = fold_token(w)
         terms.append(("body", f, weights.FOLDED_BOOST if f != w else 1.0))
         if f != w:
             terms.append(("body", w, weights.ACCENT_BOOST))
+    terms.extend(("heading", w, weights.HEADING_BOOST) for w in words)  # as typed, as the local engine
     for a, b in zip(words, words[1:]):
         fa, fb = fold_token(a), fold_token(b)
         if pairable(fa) and pairable(fb):
@@ -50,7 +51,7 @@ def ranked_terms(parsed: ParsedQuery, share: Callable[[str, str], float] | None 
         for p in group:
             terms.extend(word_terms(p))
     if share is not None and len(set(parsed.words)) >= weights.LONG_QUERY:
-        kept = [t for t in terms if t[0] != "body" or share(t[0], t[1]) <= weights.COMMON_SHARE]
+        kept = [t for t in terms if t[0] not in ("body", "heading") or share("body", t[1]) <= weights.COMMON_SHARE]
         terms = kept if any(t[0] == "body" for t in kept) else terms
     return terms
 

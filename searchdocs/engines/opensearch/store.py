@@ -13,7 +13,8 @@ from searchdocs.engines.opensearch.connection import ClusterError, Location, cal
 from searchdocs.engines.opensearch.mapping import MAPPINGS, template
 from searchdocs.errors import N_, NoIndexError
 
-FORMAT = 3  # of the mapping (2: the local engine's term score; 3: record fields for stats); an index of another format must be rebuilt
+FORMAT = 4  # of the mapping (2: the local engine's term score; 3: record fields for stats; 4: headings);
+# an index of another format must be rebuilt
 
 
 def template_name(location: Location) -> str:

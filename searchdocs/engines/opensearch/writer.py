@@ -20,6 +20,7 @@ from typing import Any
 
 from searchdocs.analysis import bigram_postings
 from searchdocs.documents.numbers import find_numbers
+from searchdocs.documents.structure import heading
 from searchdocs.engines.opensearch import store
 from searchdocs.engines.opensearch.connection import ClusterError, Location, call, connect, require_healthy, scan
 from searchdocs.errors import N_, Reason
@@ -65,7 +66,7 @@ def documents(prepared: Prepared, state: FileState) -> Iterable[tuple[str, dict]
             pid = f"{doc.doc_id}#{p.ordinal}"
             yield pid, {"kind": "p", "pid": pid, "doc_id": doc.doc_id, "path": prepared.path, "sha": prepared.sha,
                         "ordinal": p.ordinal, "section": p.label, "page": p.page, "body": p.text,
-                        "bigrams": pair_tokens(p.text), "mentions": [n.key for n in find_numbers(p.text)], **shared}
+                        "heading": heading(p.text, p.label), "bigrams": pair_tokens(p.text), "mentions": [n.key for n in find_numbers(p.text)], **shared}
 
 
 class Bulk:

@@ -1,5 +1,5 @@
-"""A parsed query as a Whoosh query: ranked terms over ``body`` and ``bigrams``, the document
-number over ``docnum``, required phrases and exclusions. The weights are the query's own
+"""A parsed query as a Whoosh query: ranked terms over ``body``, ``heading`` and ``bigrams``, the
+document number over ``docnum``, required phrases and exclusions. The weights are the query's own
 (:mod:`searchdocs.search.query`), read at each call so that a benchmark can vary them."""
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ def _word_terms(words: list[str]) -> list[wq.Query]:
         terms.append(wq.Term("body", f, boost=weights.FOLDED_BOOST if f != w else 1.0))
         if f != w:
             terms.append(wq.Term("body", w, boost=weights.ACCENT_BOOST))
+    # A heading holds its words' both forms too, but is matched as typed: an accented word in
+    # its exact form only, so heading evidence never lifts a passage that has the word only folded.
+    terms.extend(wq.Term("heading", w, boost=weights.HEADING_BOOST) for w in words)
     for a, b in zip(words, words[1:]):
         fa, fb = fold_token(a), fold_token(b)
         if pairable(fa) and pairable(fb):
@@ -48,11 +51,14 @@ def _phrase(tokens: list[str]) -> wq.Query:
     return wq.Term("body", tokens[0]) if len(tokens) == 1 else wq.Phrase("body", tokens)
 
 
+SYLLABLE_FIELDS = ("body", "heading")  # pruned by how common the syllable is in passage text
+
+
 def _prune(terms: list[wq.Query], share: Callable[[str, str], float]) -> list[wq.Query]:
     """Drop syllables found in most passages ("của", "và", "các"): they barely change the ranking
     of a long question but dominate its cost. Pairs stay, however common: in an index of Party
     documents "sinh hoạt đảng" is in a tenth of the passages and still names the topic."""
-    kept = [t for t in terms if t.fieldname != "body" or share(t.fieldname, t.text) <= weights.COMMON_SHARE]
+    kept = [t for t in terms if t.fieldname not in SYLLABLE_FIELDS or share("body", t.text) <= weights.COMMON_SHARE]
     return kept if any(t.fieldname == "body" for t in kept) else terms
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from searchdocs.analysis import bigram_analyzer, bigram_postings, body_analyzer, body_postings
+from searchdocs.analysis import bigram_analyzer, bigram_postings, body_analyzer, body_postings, heading_analyzer
 
-SCHEMA_VERSION = 3  # 2: pairs folded only, of pairable syllables; 3: the field class moved (pickled by path)
+SCHEMA_VERSION = 4  # 2: pairs folded only, of pairable syllables; 3: the field class moved (pickled by path);
+# 4: passages' headings as a field, short section documents whole
 
 
 class PassageText(TEXT):
@@ -42,6 +43,7 @@ def build_schema() -> Schema:
         meta=STORED,  # JSON of DocMeta and file facts, on document records
         body=PassageText(stored=True),
         bigrams=PassageText(bigrams=True),
+        heading=TEXT(analyzer=heading_analyzer(), phrase=False),  # structure.heading of the passage
         # Filters and number look-ups, as folded lower-case keywords.
         docnum=KEYWORD(lowercase=True, scorable=True),
         doc_type=ID,

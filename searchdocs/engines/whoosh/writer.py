@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from searchdocs.documents.structure import heading
 from searchdocs.engines.whoosh.lock import IndexLock
 from searchdocs.engines.whoosh.store import INDEX_NAME, create_or_open
 from searchdocs.errors import N_, Reason
@@ -49,7 +50,8 @@ def _write(writer, prepared: Prepared, state: FileState, replace: bool = True) -
         for p in doc.passages:
             writer.add_document(pid=f"{doc.doc_id}#{p.ordinal}", kind="p", doc_id=doc.doc_id,
                                 path=prepared.path, ordinal=p.ordinal, section=p.label, page=p.page,
-                                body=p.text, bigrams=p.text, **shared)
+                                body=p.text, bigrams=p.text,
+                                heading=heading(p.text, p.label), **shared)
             count += 1
     return count
 
@@ -81,7 +83,8 @@ def _refile(writer, searcher, old_path: str, state: FileState, passages: bool) -
                 continue
             writer.add_document(pid=p["pid"], kind="p", doc_id=p["doc_id"], path=state.path,
                                 ordinal=p["ordinal"], section=p["section"], page=p.get("page"),
-                                body=p["body"], bigrams=p["body"], **shared)
+                                body=p["body"], bigrams=p["body"],
+                                heading=heading(p["body"], p["section"]), **shared)
             count += 1
     return count
 
