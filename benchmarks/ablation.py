@@ -34,7 +34,7 @@ VARIANTS: dict[str, tuple[dict[tuple[object, str], float], bool]] = {
     "shipped": ({}, True),
     "first stage only (--no-rerank)": ({}, False),
     "B=0.75 K1=1.2 (Whoosh defaults)": ({(query, "BM25_B"): 0.75, (query, "BM25_K1"): 1.2}, True),
-    "B=0.5 K1=0.7": ({(query, "BM25_B"): 0.5, (query, "BM25_K1"): 0.7}, True),
+    "B=0.6 K1=0.8 (before)": ({(query, "BM25_B"): 0.6, (query, "BM25_K1"): 0.8}, True),
     "no bigrams": ({(query, "BIGRAM_BOOST"): 0.0}, True),
     "no heading field": ({(query, "HEADING_BOOST"): 0.0}, True),
     "no heading field, first stage": ({(query, "HEADING_BOOST"): 0.0}, False),

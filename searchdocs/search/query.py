@@ -25,11 +25,12 @@ from searchdocs.documents.numbers import find_numbers, typed_numbers
 # the index holds every syllable in two forms (accented and folded) and adjacent pairs, so a
 # passage's length and a common word's frequency both run high, and the defaults over-penalise
 # long articles and over-reward repeats. Measured with benchmarks/ablation.py on the three sets of
-# ../shared/bench, accented and unaccented questions: B 0.6, K1 0.8 gains or holds on every one (MRR@10
-# +0.015 and +0.012 on alqac2022, -0.001 and +0.010 on alqac2023-train, +0.030 and +0.041 on the
-# long questions of drill-dev), where the grid's other points trade one set for another.
-BM25_B = 0.6
-BM25_K1 = 0.8
+# ../shared/bench, accented and unaccented questions: on index format 2, B 0.6, K1 0.8 gained or held
+# on every one over the defaults. On format 4 (short section documents whole, headings), B 0.5,
+# K1 0.7 with its own reranker, cross-validated by set (train_reranker.py), gained MRR@10 +0.006 and
+# +0.002 on alqac2022, -0.003 and +0.005 on alqac2023-train, +0.018 and +0.007 on drill-dev.
+BM25_B = 0.5
+BM25_K1 = 0.7
 # An accented syllable of the query is its folded term plus its exact form, so an exact match
 # outranks one that only matches folded. Its own boost: 1.0 (was 1.5), measured with ablation.py on
 # index format 2 with the reranker: accented MRR@10 +0.002 alqac2022, +0.007 alqac2023-train,
