@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass, field
 
 from searchdocs.documents import abbreviations
-from searchdocs.analysis import fold_token, syllables
+from collections.abc import Callable
+
+from searchdocs.analysis import fold_token, pairable, syllables
 from searchdocs.errors import N_, QuerySyntaxError
 from searchdocs.search.filters import Filters
 from searchdocs.search.filters import split as split_filters
@@ -40,9 +42,9 @@ FOLDED_BOOST = 1.0  # the folded form of a syllable the query gives with its mar
 BIGRAM_BOOST = 1.0
 # A passage's heading (``structure.heading``: "Điều 5. Chuyển sinh hoạt đảng", an article's title)
 # names its subject; its syllables count again, at this weight, in a field of their own. Measured
-# with benchmarks/ablation.py over the three sets, accented and unaccented: 0.5 gained on every
-# set but one (alqac2023-train first stage +0.033 accented, +0.028 without marks), 0.3 and 0.7 less
-# evenly, 1 and 2 lost on alqac2022 and drill-dev (a heading word outweighing the body).
+# with benchmarks/ablation.py, first stage, accented | unaccented, against no heading field: 0.5
+# gains +0.005 | -0.003 on alqac2022, +0.029 | +0.020 on alqac2023-train, +0.004 | +0.007 on
+# drill-dev; 0.3 and 0.7 less evenly, 1 and 2 lost on alqac2022 and drill-dev.
 HEADING_BOOST = 0.5
 COMMON_SHARE = 0.1  # in long queries, terms in more than this share of passages are dropped
 LONG_QUERY = 5  # syllables from which a query counts as long
@@ -156,3 +158,41 @@ def _without_numbers(text: str, spans: list[tuple[int, int]]) -> str:
         if '"' not in text[start:end] and text.count('"', 0, start) % 2 == 0:
             chars[start:end] = " " * (end - start)
     return "".join(chars)
+
+
+Term = tuple[str, str, float]  # (field, term, boost): the ranked terms every engine looks up
+
+
+def word_terms(words: list[str]) -> list[Term]:
+    """The terms of a run of words: each folded, and accented when it differs, in the body; as
+    typed in the heading (a heading holds both forms too, but an accented word matches there in
+    its exact form only, so heading evidence never lifts a passage that has the word only
+    folded); and the folded pairs of pairable neighbours."""
+    terms: list[Term] = []
+    for w in words:
+        f = fold_token(w)
+        terms.append(("body", f, FOLDED_BOOST if f != w else 1.0))
+        if f != w:
+            terms.append(("body", w, ACCENT_BOOST))
+    terms.extend(("heading", w, HEADING_BOOST) for w in words)
+    for a, b in zip(words, words[1:]):
+        fa, fb = fold_token(a), fold_token(b)
+        if pairable(fa) and pairable(fb):
+            terms.append(("bigrams", f"{fa}_{fb}", BIGRAM_BOOST))
+    return terms
+
+
+def ranked_terms(parsed: ParsedQuery, share: Callable[[str, str], float] | None = None) -> list[Term]:
+    """The ranked terms of the query's words and phrases. With ``share(field, term)``, the
+    fraction of passages holding a term, a long question drops the syllables found in most
+    passages ("của", "và", "các"), in body and heading: they barely change its ranking but
+    dominate its cost. Pairs stay, however common: in an index of Party documents "sinh hoạt
+    đảng" is in a tenth of the passages and still names the topic."""
+    terms = word_terms(parsed.words)
+    for group in parsed.phrases:
+        for phrase in group:
+            terms.extend(word_terms(phrase))
+    if share is not None and len(set(parsed.words)) >= LONG_QUERY:
+        kept = [t for t in terms if t[0] not in ("body", "heading") or share("body", t[1]) <= COMMON_SHARE]
+        terms = kept if any(t[0] == "body" for t in kept) else terms
+    return terms

@@ -15,7 +15,7 @@ from typing import Any
 from searchdocs.analysis import fold_token
 from searchdocs.engines.opensearch import store
 from searchdocs.engines.opensearch.connection import Location, call, connect, get, require_healthy, scan
-from searchdocs.engines.opensearch.query import MATCH_NOTHING, filter_clauses, ranked_terms, to_query
+from searchdocs.engines.opensearch.query import MATCH_NOTHING, filter_clauses, to_query
 from searchdocs.errors import N_, EmptyIndexError
 from searchdocs.ingest.indexer import filter_fields
 from searchdocs.models import DocRecord, IndexStats
@@ -23,7 +23,7 @@ from searchdocs.search import rerank
 from searchdocs.search.base import Candidates, SearchIndex, counts, years
 from searchdocs.search.filters import Filters
 from searchdocs.search import query as weights
-from searchdocs.search.query import ParsedQuery
+from searchdocs.search.query import ParsedQuery, ranked_terms
 
 VERSIONS_ID = "v:versions"  # the stored version groups: one document of kind "v"
 

@@ -1,37 +1,19 @@
-"""A parsed query and filters in OpenSearch's query DSL: the same terms, fields and weights as the
-local engine's (``engines/whoosh/query.py``), as term-level queries, so the cluster's analysis of
-the query text is not involved and both engines look up exactly the same terms."""
+"""A parsed query and filters in OpenSearch's query DSL: the ranked terms and weights both engines
+take from ``search.query.ranked_terms``, as term-level queries, so the cluster's analysis of the
+query text is not involved and both engines look up exactly the same terms."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from searchdocs.analysis import fold_token, pairable
 from searchdocs.search import query as weights
 from searchdocs.search.filters import Filters, by_records, undated_in_years
-from searchdocs.search.query import ParsedQuery
+from searchdocs.search.query import ParsedQuery, ranked_terms
 
 MATCH_NOTHING = {"bool": {"must_not": [{"match_all": {}}]}}
 
 
 def _term(field: str, value: str, boost: float = 1.0) -> dict:
     return {"term": {field: {"value": value, "boost": boost}} if boost != 1.0 else {field: value}}
-
-
-def word_terms(words: list[str]) -> list[tuple[str, str, float]]:
-    """(field, term, boost) of a run of words: each folded, accented when it differs, in the body;
-    as typed in the heading; and the folded pairs of pairable neighbours."""
-    terms: list[tuple[str, str, float]] = []
-    for w in words:
-        f = fold_token(w)
-        terms.append(("body", f, weights.FOLDED_BOOST if f != w else 1.0))
-        if f != w:
-            terms.append(("body", w, weights.ACCENT_BOOST))
-    terms.extend(("heading", w, weights.HEADING_BOOST) for w in words)  # as typed, as the local engine
-    for a, b in zip(words, words[1:]):
-        fa, fb = fold_token(a), fold_token(b)
-        if pairable(fa) and pairable(fb):
-            terms.append(("bigrams", f"{fa}_{fb}", weights.BIGRAM_BOOST))
-    return terms
 
 
 def phrase(tokens: list[str], boost: float = 1.0) -> dict:
@@ -41,19 +23,6 @@ def phrase(tokens: list[str], boost: float = 1.0) -> dict:
     if boost != 1.0:
         near["boost"] = boost
     return {"span_near": near}
-
-
-def ranked_terms(parsed: ParsedQuery, share: Callable[[str, str], float] | None = None) -> list[tuple[str, str, float]]:
-    """The ranked words' terms, the commonest syllables of a long question pruned as the local
-    engine prunes them (pairs never)."""
-    terms = word_terms(parsed.words)
-    for group in parsed.phrases:
-        for p in group:
-            terms.extend(word_terms(p))
-    if share is not None and len(set(parsed.words)) >= weights.LONG_QUERY:
-        kept = [t for t in terms if t[0] not in ("body", "heading") or share("body", t[1]) <= weights.COMMON_SHARE]
-        terms = kept if any(t[0] == "body" for t in kept) else terms
-    return terms
 
 
 def to_query(parsed: ParsedQuery, share: Callable[[str, str], float] | None = None) -> dict:

@@ -66,7 +66,8 @@ def documents(prepared: Prepared, state: FileState) -> Iterable[tuple[str, dict]
             pid = f"{doc.doc_id}#{p.ordinal}"
             yield pid, {"kind": "p", "pid": pid, "doc_id": doc.doc_id, "path": prepared.path, "sha": prepared.sha,
                         "ordinal": p.ordinal, "section": p.label, "page": p.page, "body": p.text,
-                        "heading": heading(p.text, p.label), "bigrams": pair_tokens(p.text), "mentions": [n.key for n in find_numbers(p.text)], **shared}
+                        "heading": heading(p.text, p.label), "bigrams": pair_tokens(p.text),
+                        "mentions": [n.key for n in find_numbers(p.text)], **shared}
 
 
 class Bulk:

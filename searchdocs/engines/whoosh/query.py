@@ -1,32 +1,15 @@
 """A parsed query as a Whoosh query: ranked terms over ``body``, ``heading`` and ``bigrams``, the
 document number over ``docnum``, required phrases and exclusions. The weights are the query's own
-(:mod:`searchdocs.search.query`), read at each call so that a benchmark can vary them."""
+(:mod:`searchdocs.search.query`, whose ``ranked_terms`` both engines look up), read at each call so
+that a benchmark can vary them."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from whoosh import query as wq
 
-from searchdocs.analysis import fold_token, pairable
 from searchdocs.search import query as weights
-from searchdocs.search.query import ParsedQuery
-
-
-def _word_terms(words: list[str]) -> list[wq.Query]:
-    terms: list[wq.Query] = []
-    for w in words:
-        f = fold_token(w)
-        terms.append(wq.Term("body", f, boost=weights.FOLDED_BOOST if f != w else 1.0))
-        if f != w:
-            terms.append(wq.Term("body", w, boost=weights.ACCENT_BOOST))
-    # A heading holds its words' both forms too, but is matched as typed: an accented word in
-    # its exact form only, so heading evidence never lifts a passage that has the word only folded.
-    terms.extend(wq.Term("heading", w, boost=weights.HEADING_BOOST) for w in words)
-    for a, b in zip(words, words[1:]):
-        fa, fb = fold_token(a), fold_token(b)
-        if pairable(fa) and pairable(fb):
-            terms.append(wq.Term("bigrams", f"{fa}_{fb}", boost=weights.BIGRAM_BOOST))
-    return terms
+from searchdocs.search.query import ParsedQuery, ranked_terms
 
 
 class _AndNot(wq.AndNot):
@@ -51,17 +34,6 @@ def _phrase(tokens: list[str]) -> wq.Query:
     return wq.Term("body", tokens[0]) if len(tokens) == 1 else wq.Phrase("body", tokens)
 
 
-SYLLABLE_FIELDS = ("body", "heading")  # pruned by how common the syllable is in passage text
-
-
-def _prune(terms: list[wq.Query], share: Callable[[str, str], float]) -> list[wq.Query]:
-    """Drop syllables found in most passages ("của", "và", "các"): they barely change the ranking
-    of a long question but dominate its cost. Pairs stay, however common: in an index of Party
-    documents "sinh hoạt đảng" is in a tenth of the passages and still names the topic."""
-    kept = [t for t in terms if t.fieldname not in SYLLABLE_FIELDS or share("body", t.text) <= weights.COMMON_SHARE]
-    return kept if any(t.fieldname == "body" for t in kept) else terms
-
-
 def _scored_or(terms: list[wq.Query]) -> wq.Or:
     """The ranked disjunction, as Whoosh's array union: a passage's score is its terms' scores
     added in query order. ``scoring.Scorer`` adds them in that order, and Whoosh evaluating this
@@ -78,12 +50,7 @@ def to_whoosh(parsed: ParsedQuery, share: Callable[[str, str], float] | None = N
     ``share(field, term)`` is the fraction of passages holding a term; with it, common terms of
     long queries are pruned.
     """
-    should: list[wq.Query] = _word_terms(parsed.words)
-    for group in parsed.phrases:
-        for phrase in group:
-            should.extend(_word_terms(phrase))
-    if share is not None and len(set(parsed.words)) >= weights.LONG_QUERY:
-        should = _prune(should, share)
+    should: list[wq.Query] = [wq.Term(f, t, boost=b) for f, t, b in ranked_terms(parsed, share)]
     for key in parsed.number_keys:
         should.append(wq.Term("docnum", key, boost=weights.NUMBER_BOOST))
         # A citation counts in other documents; in the numbered document itself the number only
